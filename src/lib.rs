@@ -1,4 +1,7 @@
 //! dms-console: a web console for Huawei Cloud DMS for RocketMQ, with a built-in emulator of
 //! its REST API. This file is only the module list; `ARCHITECTURE.md` has the map.
 
+pub mod api;
+pub mod config;
+pub mod secret;
 pub mod signing;

@@ -1,1 +1,6 @@
+//! The integration tests: one binary, one module per area.
+
+mod support;
+
+mod client_core;
 mod signing;
