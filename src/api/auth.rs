@@ -86,12 +86,22 @@ pub fn parse_expires_at(text: &str) -> Option<i64> {
     if text.len() < 20 || !text.ends_with('Z') {
         return None;
     }
-    let compact: String = text[..19].chars().filter(|c| *c != '-' && *c != ':').collect();
-    format!("{compact}Z").parse::<SdkDate>().ok().map(SdkDate::unix_seconds)
+    let compact: String = text[..19]
+        .chars()
+        .filter(|c| *c != '-' && *c != ':')
+        .collect();
+    format!("{compact}Z")
+        .parse::<SdkDate>()
+        .ok()
+        .map(SdkDate::unix_seconds)
 }
 
 /// Exchanges an IAM user's password for a project-scoped token.
-pub async fn fetch_token(http: &reqwest::Client, iam: &IamPassword, timeout: Duration) -> Result<IamToken, ApiError> {
+pub async fn fetch_token(
+    http: &reqwest::Client,
+    iam: &IamPassword,
+    timeout: Duration,
+) -> Result<IamToken, ApiError> {
     const OPERATION: &str = "KeystoneCreateUserTokenByPassword";
     let body = serde_json::json!({
         "auth": {
@@ -108,10 +118,13 @@ pub async fn fetch_token(http: &reqwest::Client, iam: &IamPassword, timeout: Dur
             "scope": { "project": { "name": iam.project_name } }
         }
     });
-    let url = iam
-        .endpoint
-        .join("/v3/auth/tokens")
-        .map_err(|e| ApiError::local(OPERATION, ErrorKind::Request, format!("bad IAM endpoint: {e}")))?;
+    let url = iam.endpoint.join("/v3/auth/tokens").map_err(|e| {
+        ApiError::local(
+            OPERATION,
+            ErrorKind::Request,
+            format!("bad IAM endpoint: {e}"),
+        )
+    })?;
     let response = http
         .post(url)
         .timeout(timeout)
@@ -119,7 +132,14 @@ pub async fn fetch_token(http: &reqwest::Client, iam: &IamPassword, timeout: Dur
         .body(serde_json::to_vec(&body).expect("a JSON value always serialises"))
         .send()
         .await
-        .map_err(|e| ApiError::local(OPERATION, ErrorKind::Transport, format!("could not reach IAM: {e}")).with_source(e))?;
+        .map_err(|e| {
+            ApiError::local(
+                OPERATION,
+                ErrorKind::Transport,
+                format!("could not reach IAM: {e}"),
+            )
+            .with_source(e)
+        })?;
     let status = response.status().as_u16();
     let request_id = response
         .headers()
@@ -131,10 +151,13 @@ pub async fn fetch_token(http: &reqwest::Client, iam: &IamPassword, timeout: Dur
         .get("x-subject-token")
         .and_then(|v| v.to_str().ok())
         .map(str::to_owned);
-    let bytes = response
-        .bytes()
-        .await
-        .map_err(|e| ApiError::local(OPERATION, ErrorKind::Transport, format!("IAM response cut short: {e}")))?;
+    let bytes = response.bytes().await.map_err(|e| {
+        ApiError::local(
+            OPERATION,
+            ErrorKind::Transport,
+            format!("IAM response cut short: {e}"),
+        )
+    })?;
     if !(200..300).contains(&status) {
         let (code, message) = parse_error_body(&bytes);
         let mut error = ApiError::from_response(
@@ -150,7 +173,11 @@ pub async fn fetch_token(http: &reqwest::Client, iam: &IamPassword, timeout: Dur
         return Err(error);
     }
     let token = subject_token.ok_or_else(|| {
-        ApiError::local(OPERATION, ErrorKind::Decode, "IAM answered without an X-Subject-Token header")
+        ApiError::local(
+            OPERATION,
+            ErrorKind::Decode,
+            "IAM answered without an X-Subject-Token header",
+        )
     })?;
     let parsed: TokenBody = serde_json::from_slice(&bytes).unwrap_or_default();
     // IAM tokens live 24 hours; if the body does not say, assume that.
@@ -177,11 +204,19 @@ pub struct TokenCache {
 impl TokenCache {
     /// A cache for `iam` that holds no token yet.
     pub fn new(iam: IamPassword) -> Self {
-        Self { iam, current: Mutex::new(None) }
+        Self {
+            iam,
+            current: Mutex::new(None),
+        }
     }
 
     /// A valid token: the cached one unless it is within `renew_before` of its expiry.
-    pub async fn token(&self, http: &reqwest::Client, timeout: Duration, now: SdkDate) -> Result<IamToken, ApiError> {
+    pub async fn token(
+        &self,
+        http: &reqwest::Client,
+        timeout: Duration,
+        now: SdkDate,
+    ) -> Result<IamToken, ApiError> {
         let mut current = self.current.lock().await;
         if let Some(token) = current.as_ref()
             && token.expires_at - now.unix_seconds() > self.iam.renew_before.as_secs() as i64
@@ -205,8 +240,14 @@ mod tests {
 
     #[test]
     fn iam_expiry_times_parse_to_unix_seconds() {
-        assert_eq!(parse_expires_at("2024-04-16T09:53:41.000000Z"), Some(1_713_261_221));
-        assert_eq!(parse_expires_at("2024-04-16T09:53:41Z"), Some(1_713_261_221));
+        assert_eq!(
+            parse_expires_at("2024-04-16T09:53:41.000000Z"),
+            Some(1_713_261_221)
+        );
+        assert_eq!(
+            parse_expires_at("2024-04-16T09:53:41Z"),
+            Some(1_713_261_221)
+        );
         assert_eq!(parse_expires_at("2024-04-16 09:53"), None);
         assert_eq!(parse_expires_at("2024-04-16T09:53:41+08:00"), None);
     }

@@ -35,7 +35,11 @@ pub struct Timeouts {
 
 impl Default for Timeouts {
     fn default() -> Self {
-        Self { connect: Duration::from_secs(3), read: Duration::from_secs(10), mutation: Duration::from_secs(30) }
+        Self {
+            connect: Duration::from_secs(3),
+            read: Duration::from_secs(10),
+            mutation: Duration::from_secs(30),
+        }
     }
 }
 
@@ -117,7 +121,11 @@ impl<T> Reply<T> {
 
     /// Maps the value, keeping status and request id.
     pub fn map<U>(self, f: impl FnOnce(T) -> U) -> Reply<U> {
-        Reply { value: f(self.value), status: self.status, request_id: self.request_id }
+        Reply {
+            value: f(self.value),
+            status: self.status,
+            request_id: self.request_id,
+        }
     }
 }
 
@@ -171,14 +179,24 @@ impl DmsClient {
             .user_agent(USER_AGENT)
             .redirect(reqwest::redirect::Policy::none())
             .build()
-            .map_err(|e| ApiError::local("Client", ErrorKind::Request, format!("could not build the HTTP client: {e}")))?;
+            .map_err(|e| {
+                ApiError::local(
+                    "Client",
+                    ErrorKind::Request,
+                    format!("could not build the HTTP client: {e}"),
+                )
+            })?;
         Self::with_http(config, http)
     }
 
     /// A client that sends through `http` (shared connection pools, tests).
     pub fn with_http(config: ClientConfig, http: reqwest::Client) -> Result<Self, ApiError> {
         let host = host_of(&config.endpoint).ok_or_else(|| {
-            ApiError::local("Client", ErrorKind::Request, format!("the DMS endpoint `{}` has no host", config.endpoint))
+            ApiError::local(
+                "Client",
+                ErrorKind::Request,
+                format!("the DMS endpoint `{}` has no host", config.endpoint),
+            )
         })?;
         let tokens = match &config.credentials {
             Credentials::IamPassword(iam) => Some(TokenCache::new(iam.clone())),
@@ -188,7 +206,15 @@ impl DmsClient {
         if let Some(id) = &config.project_id {
             project_id.set(id.clone()).expect("a new cell is empty");
         }
-        Ok(Self { inner: Arc::new(Inner { http, config, host, tokens, project_id }) })
+        Ok(Self {
+            inner: Arc::new(Inner {
+                http,
+                config,
+                host,
+                tokens,
+                project_id,
+            }),
+        })
     }
 
     /// The configuration.
@@ -203,11 +229,26 @@ impl DmsClient {
         }
         match &self.inner.tokens {
             Some(tokens) => {
-                let token = tokens.token(&self.inner.http, self.inner.config.timeouts.read, SdkDate::now()).await?;
+                let token = tokens
+                    .token(
+                        &self.inner.http,
+                        self.inner.config.timeouts.read,
+                        SdkDate::now(),
+                    )
+                    .await?;
                 let id = token.project_id.ok_or_else(|| {
-                    ApiError::local("Client", ErrorKind::Request, "IAM did not say which project the token is for; set dms.project_id")
+                    ApiError::local(
+                        "Client",
+                        ErrorKind::Request,
+                        "IAM did not say which project the token is for; set dms.project_id",
+                    )
                 })?;
-                Ok(self.inner.project_id.get_or_init(|| async { id }).await.clone())
+                Ok(self
+                    .inner
+                    .project_id
+                    .get_or_init(|| async { id })
+                    .await
+                    .clone())
             }
             None => Err(ApiError::local(
                 "Client",
@@ -222,12 +263,24 @@ impl DmsClient {
     pub async fn send<T: DeserializeOwned>(&self, call: Call) -> Result<Reply<T>, ApiError> {
         let operation = call.operation;
         let reply = self.execute(call).await?;
-        let body: &[u8] = if reply.value.iter().all(u8::is_ascii_whitespace) { b"null" } else { &reply.value };
+        let body: &[u8] = if reply.value.iter().all(u8::is_ascii_whitespace) {
+            b"null"
+        } else {
+            &reply.value
+        };
         match serde_json::from_slice::<T>(body) {
-            Ok(value) => Ok(Reply { value, status: reply.status, request_id: reply.request_id }),
+            Ok(value) => Ok(Reply {
+                value,
+                status: reply.status,
+                request_id: reply.request_id,
+            }),
             Err(e) => {
-                let mut error = ApiError::local(operation, ErrorKind::Decode, format!("could not decode the response: {e}"))
-                    .with_source(e);
+                let mut error = ApiError::local(
+                    operation,
+                    ErrorKind::Decode,
+                    format!("could not decode the response: {e}"),
+                )
+                .with_source(e);
                 error.status = Some(reply.status);
                 error.request_id = reply.request_id;
                 Err(error)
@@ -242,7 +295,11 @@ impl DmsClient {
 
     /// Sends `call` with its retry policy; a non-2xx status is an error.
     pub async fn execute(&self, call: Call) -> Result<Reply<Bytes>, ApiError> {
-        let project_id = if call.path.needs_project() { self.project_id().await? } else { String::new() };
+        let project_id = if call.path.needs_project() {
+            self.project_id().await?
+        } else {
+            String::new()
+        };
         let path = call.path.render(&project_id, self.inner.config.engine);
         let query = call.query.pairs().to_vec();
         let mut attempt: u32 = 0;
@@ -252,13 +309,25 @@ impl DmsClient {
             let result = self.attempt(&call, &path, &query, &project_id).await;
             let (failure, status) = match result {
                 Ok((status, request_id, body)) if (200..300).contains(&status) => {
-                    return Ok(Reply { value: body, status, request_id });
+                    return Ok(Reply {
+                        value: body,
+                        status,
+                        request_id,
+                    });
                 }
                 Ok((status, request_id, body)) => {
                     let (code, message) = parse_error_body(&body);
-                    let message = message.unwrap_or_else(|| format!("HTTP {status} without an error message"));
-                    let error = ApiError::from_response(call.operation, status, code, message, request_id);
-                    (AttemptError { error, connect_failed: false }, Some(status))
+                    let message = message
+                        .unwrap_or_else(|| format!("HTTP {status} without an error message"));
+                    let error =
+                        ApiError::from_response(call.operation, status, code, message, request_id);
+                    (
+                        AttemptError {
+                            error,
+                            connect_failed: false,
+                        },
+                        Some(status),
+                    )
                 }
                 Err(failure) => {
                     let status = failure.error.status;
@@ -318,7 +387,9 @@ impl DmsClient {
         let retryable = match policy {
             RetryPolicy::Never => false,
             RetryPolicy::ConnectOnce => attempt < 2 && connect_failed,
-            RetryPolicy::IdempotentOnce => attempt < 2 && (connect_failed || matches!(status, Some(502 | 504))),
+            RetryPolicy::IdempotentOnce => {
+                attempt < 2 && (connect_failed || matches!(status, Some(502 | 504)))
+            }
             RetryPolicy::Read => {
                 attempt <= settings.max_read_retries
                     && (connect_failed
@@ -332,7 +403,9 @@ impl DmsClient {
         if let Some(wait) = error.retry_after {
             return (wait <= settings.max_retry_after).then_some(wait);
         }
-        let exponential = settings.base_backoff.saturating_mul(1 << (attempt - 1).min(16));
+        let exponential = settings
+            .base_backoff
+            .saturating_mul(1 << (attempt - 1).min(16));
         let ceiling = exponential.min(settings.max_backoff);
         let jittered = rand::rng().random_range(ceiling / 2..=ceiling);
         Some(jittered)
@@ -350,7 +423,11 @@ impl DmsClient {
         project_id: &str,
     ) -> Result<(), ApiError> {
         match &self.inner.config.credentials {
-            Credentials::AccessKey { access_key, secret_key, security_token } => {
+            Credentials::AccessKey {
+                access_key,
+                secret_key,
+                security_token,
+            } => {
                 if !project_id.is_empty() {
                     headers.push(("X-Project-Id".into(), project_id.to_owned()));
                 } else if let Some(id) = self.inner.project_id.get() {
@@ -360,7 +437,13 @@ impl DmsClient {
                     headers.push(("X-Security-Token".into(), token.expose().to_owned()));
                 }
                 headers.push((signing::DATE_HEADER.into(), SdkDate::now().to_string()));
-                let request = SignableRequest { method: method.as_str(), path, query, headers, body };
+                let request = SignableRequest {
+                    method: method.as_str(),
+                    path,
+                    query,
+                    headers,
+                    body,
+                };
                 let signed = signing::sign(&request, access_key, secret_key.expose().as_bytes())
                     .map_err(|e| ApiError::local(operation, ErrorKind::Request, e.to_string()))?;
                 headers.extend(signed.added_headers);
@@ -370,8 +453,18 @@ impl DmsClient {
                 headers.push(("X-Auth-Token".into(), token.expose().to_owned()));
             }
             Credentials::IamPassword(_) => {
-                let tokens = self.inner.tokens.as_ref().expect("IAM password credentials have a token cache");
-                let token = tokens.token(&self.inner.http, self.inner.config.timeouts.read, SdkDate::now()).await?;
+                let tokens = self
+                    .inner
+                    .tokens
+                    .as_ref()
+                    .expect("IAM password credentials have a token cache");
+                let token = tokens
+                    .token(
+                        &self.inner.http,
+                        self.inner.config.timeouts.read,
+                        SdkDate::now(),
+                    )
+                    .await?;
                 headers.push(("X-Auth-Token".into(), token.token.expose().to_owned()));
             }
         }
@@ -387,7 +480,16 @@ impl DmsClient {
         project_id: &str,
     ) -> Result<(u16, Option<String>, Bytes), AttemptError> {
         let body = call.body.as_deref().unwrap_or(&[]);
-        self.send_raw(call.operation, call.method, path, query, body, project_id, call.retry.is_mutation()).await
+        self.send_raw(
+            call.operation,
+            call.method,
+            path,
+            query,
+            body,
+            project_id,
+            call.retry.is_mutation(),
+        )
+        .await
     }
 
     #[allow(clippy::too_many_arguments)]
@@ -401,15 +503,26 @@ impl DmsClient {
         project_id: &str,
         is_mutation: bool,
     ) -> Result<(u16, Option<String>, Bytes), AttemptError> {
-        let local = |error: ApiError| AttemptError { error, connect_failed: false };
+        let local = |error: ApiError| AttemptError {
+            error,
+            connect_failed: false,
+        };
         let mut headers = vec![
             ("Content-Type".to_owned(), "application/json".to_owned()),
             ("Host".to_owned(), self.inner.host.clone()),
             ("User-Agent".to_owned(), USER_AGENT.to_owned()),
         ];
-        self.authenticate(operation, method, path, query, &mut headers, body, project_id)
-            .await
-            .map_err(local)?;
+        self.authenticate(
+            operation,
+            method,
+            path,
+            query,
+            &mut headers,
+            body,
+            project_id,
+        )
+        .await
+        .map_err(local)?;
 
         let mut url = self.inner.config.endpoint.clone();
         let canonical_query = signing::canonical_query(query);
@@ -423,7 +536,11 @@ impl DmsClient {
             Method::Put => reqwest::Method::PUT,
             Method::Delete => reqwest::Method::DELETE,
         };
-        let timeout = if is_mutation { self.inner.config.timeouts.mutation } else { self.inner.config.timeouts.read };
+        let timeout = if is_mutation {
+            self.inner.config.timeouts.mutation
+        } else {
+            self.inner.config.timeouts.read
+        };
         let mut request = self.inner.http.request(http_method, url).timeout(timeout);
         for (name, value) in &headers {
             // reqwest derives Host from the URL; sending it twice would be refused by some servers.
@@ -441,11 +558,18 @@ impl DmsClient {
             let what = if e.is_timeout() {
                 format!("no answer within {} s", timeout.as_secs_f32())
             } else if connect_failed {
-                format!("could not connect to {}: {}", self.inner.host, root_cause(&e))
+                format!(
+                    "could not connect to {}: {}",
+                    self.inner.host,
+                    root_cause(&e)
+                )
             } else {
                 format!("the request failed: {}", root_cause(&e))
             };
-            AttemptError { error: ApiError::local(operation, ErrorKind::Transport, what).with_source(e), connect_failed }
+            AttemptError {
+                error: ApiError::local(operation, ErrorKind::Transport, what).with_source(e),
+                connect_failed,
+            }
         })?;
         let status = response.status().as_u16();
         let request_id = response
@@ -512,7 +636,10 @@ impl DmsClient {
                 request_id,
             );
             error.retry_after = Some(wait);
-            return Err(AttemptError { error, connect_failed: false });
+            return Err(AttemptError {
+                error,
+                connect_failed: false,
+            });
         }
         Ok((status, request_id, buffer.freeze()))
     }
@@ -528,22 +655,47 @@ impl DmsClient {
         body: Option<&[u8]>,
     ) -> Result<RawReply, ApiError> {
         const OPERATION: &str = "RawApiCall";
-        let project_id = if path.contains("{project_id}") { self.project_id().await? } else { String::new() };
+        let project_id = if path.contains("{project_id}") {
+            self.project_id().await?
+        } else {
+            String::new()
+        };
         let path = encode_raw_path(path, &project_id);
         let result = self
-            .send_raw(OPERATION, method, &path, query, body.unwrap_or(&[]), &project_id, method != Method::Get)
+            .send_raw(
+                OPERATION,
+                method,
+                &path,
+                query,
+                body.unwrap_or(&[]),
+                &project_id,
+                method != Method::Get,
+            )
             .await;
         match result {
             Ok((status, request_id, body)) => {
-                let error_code = if (200..300).contains(&status) { None } else { parse_error_body(&body).0 };
-                Ok(RawReply { status, request_id, error_code, body })
+                let error_code = if (200..300).contains(&status) {
+                    None
+                } else {
+                    parse_error_body(&body).0
+                };
+                Ok(RawReply {
+                    status,
+                    request_id,
+                    error_code,
+                    body,
+                })
             }
-            Err(AttemptError { error, .. }) if error.status.is_some() && error.retry_after.is_some() => Ok(RawReply {
-                status: error.status.unwrap_or_default(),
-                request_id: error.request_id,
-                error_code: error.code,
-                body: Bytes::from(error.message.into_bytes()),
-            }),
+            Err(AttemptError { error, .. })
+                if error.status.is_some() && error.retry_after.is_some() =>
+            {
+                Ok(RawReply {
+                    status: error.status.unwrap_or_default(),
+                    request_id: error.request_id,
+                    error_code: error.code,
+                    body: Bytes::from(error.message.into_bytes()),
+                })
+            }
             Err(AttemptError { error, .. }) => Err(error),
         }
     }
@@ -590,7 +742,10 @@ mod tests {
 
     #[test]
     fn raw_paths_are_reencoded_like_the_sdk_does() {
-        assert_eq!(encode_raw_path("/v2/{project_id}/instances", "p1"), "/v2/p1/instances");
+        assert_eq!(
+            encode_raw_path("/v2/{project_id}/instances", "p1"),
+            "/v2/p1/instances"
+        );
         assert_eq!(
             encode_raw_path("/v2/p/instances/i/groups/%DLQ%g 1", "p"),
             "/v2/p/instances/i/groups/%25DLQ%25g%201"
@@ -599,12 +754,21 @@ mod tests {
             encode_raw_path("/v2/p/instances/i/groups/%25DLQ%25g%201", "p"),
             "/v2/p/instances/i/groups/%25DLQ%25g%201"
         );
-        assert_eq!(encode_raw_path("v2/available-zones", ""), "/v2/available-zones");
+        assert_eq!(
+            encode_raw_path("v2/available-zones", ""),
+            "/v2/available-zones"
+        );
     }
 
     #[test]
     fn the_signed_host_carries_a_port_only_when_configured() {
-        assert_eq!(host_of(&Url::parse("https://dms.cn-north-4.myhuaweicloud.com").unwrap()).unwrap(), "dms.cn-north-4.myhuaweicloud.com");
-        assert_eq!(host_of(&Url::parse("http://127.0.0.1:9100").unwrap()).unwrap(), "127.0.0.1:9100");
+        assert_eq!(
+            host_of(&Url::parse("https://dms.cn-north-4.myhuaweicloud.com").unwrap()).unwrap(),
+            "dms.cn-north-4.myhuaweicloud.com"
+        );
+        assert_eq!(
+            host_of(&Url::parse("http://127.0.0.1:9100").unwrap()).unwrap(),
+            "127.0.0.1:9100"
+        );
     }
 }

@@ -7,8 +7,8 @@
 
 use std::fmt;
 
-use serde::de::{self, DeserializeOwned, Deserializer, IgnoredAny, SeqAccess, Visitor};
 use serde::Deserialize;
+use serde::de::{self, DeserializeOwned, Deserializer, IgnoredAny, SeqAccess, Visitor};
 
 struct IntVisitor;
 
@@ -22,7 +22,9 @@ impl<'de> Visitor<'de> for IntVisitor {
         Ok(Some(v))
     }
     fn visit_u64<E: de::Error>(self, v: u64) -> Result<Self::Value, E> {
-        i64::try_from(v).map(Some).map_err(|_| E::custom(format!("integer {v} is too large")))
+        i64::try_from(v)
+            .map(Some)
+            .map_err(|_| E::custom(format!("integer {v} is too large")))
     }
     fn visit_f64<E: de::Error>(self, v: f64) -> Result<Self::Value, E> {
         if v.fract() == 0.0 && v.abs() < 9.0e15 {
@@ -41,7 +43,9 @@ impl<'de> Visitor<'de> for IntVisitor {
         }
         match trimmed.parse::<f64>() {
             Ok(f) => self.visit_f64(f),
-            Err(_) => Err(E::custom(format!("expected an integer, found the string `{v}`"))),
+            Err(_) => Err(E::custom(format!(
+                "expected an integer, found the string `{v}`"
+            ))),
         }
     }
     fn visit_bool<E: de::Error>(self, v: bool) -> Result<Self::Value, E> {
@@ -185,7 +189,9 @@ impl<'de> Visitor<'de> for BoolVisitor {
             "true" | "1" | "yes" => Ok(Some(true)),
             "false" | "0" | "no" => Ok(Some(false)),
             "" => Ok(None),
-            _ => Err(E::custom(format!("expected a boolean, found the string `{v}`"))),
+            _ => Err(E::custom(format!(
+                "expected a boolean, found the string `{v}`"
+            ))),
         }
     }
     fn visit_unit<E: de::Error>(self) -> Result<Self::Value, E> {
@@ -243,7 +249,11 @@ pub fn string_list<'de, D: Deserializer<'de>>(d: D) -> Result<Vec<String>, D::Er
             Ok(out)
         }
         fn visit_str<E: de::Error>(self, v: &str) -> Result<Self::Value, E> {
-            Ok(v.split(',').map(str::trim).filter(|s| !s.is_empty()).map(str::to_owned).collect())
+            Ok(v.split(',')
+                .map(str::trim)
+                .filter(|s| !s.is_empty())
+                .map(str::to_owned)
+                .collect())
         }
         fn visit_i64<E: de::Error>(self, v: i64) -> Result<Self::Value, E> {
             Ok(vec![v.to_string()])
@@ -314,8 +324,10 @@ mod tests {
                 brokers: vec!["broker-0".into(), "broker-1".into()],
             }
         );
-        let from_nulls: Sample =
-            serde_json::from_str(r#"{"count":null,"maybe":7.0,"name":null,"items":null,"brokers":[1,"b"]}"#).unwrap();
+        let from_nulls: Sample = serde_json::from_str(
+            r#"{"count":null,"maybe":7.0,"name":null,"items":null,"brokers":[1,"b"]}"#,
+        )
+        .unwrap();
         assert_eq!(from_nulls.count, 0);
         assert_eq!(from_nulls.maybe, Some(7));
         assert_eq!(from_nulls.name, "");

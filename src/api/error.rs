@@ -196,7 +196,9 @@ impl fmt::Display for ApiError {
 
 impl std::error::Error for ApiError {
     fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
-        self.source.as_deref().map(|e| e as &(dyn std::error::Error + 'static))
+        self.source
+            .as_deref()
+            .map(|e| e as &(dyn std::error::Error + 'static))
     }
 }
 
@@ -212,8 +214,15 @@ pub fn parse_error_body(body: &[u8]) -> (Option<String>, Option<String>) {
             _ => None,
         }
     }
-    fn search(object: &serde_json::Map<String, serde_json::Value>, depth: u32) -> Option<(Option<String>, Option<String>)> {
-        for (code_key, msg_key) in [("error_code", "error_msg"), ("errorCode", "errorMsg"), ("code", "message")] {
+    fn search(
+        object: &serde_json::Map<String, serde_json::Value>,
+        depth: u32,
+    ) -> Option<(Option<String>, Option<String>)> {
+        for (code_key, msg_key) in [
+            ("error_code", "error_msg"),
+            ("errorCode", "errorMsg"),
+            ("code", "message"),
+        ] {
             let code = object.get(code_key).and_then(scalar);
             let message = object.get(msg_key).and_then(scalar);
             if code.is_some() || message.is_some() {
@@ -282,7 +291,13 @@ mod tests {
 
     #[test]
     fn display_names_operation_status_code_and_request_id() {
-        let error = ApiError::from_response("ShowInstance", 404, Some("DMS.00404022".into()), "This instance does not exist.".into(), Some("req-1".into()));
+        let error = ApiError::from_response(
+            "ShowInstance",
+            404,
+            Some("DMS.00404022".into()),
+            "This instance does not exist.".into(),
+            Some("req-1".into()),
+        );
         assert_eq!(
             error.to_string(),
             "ShowInstance failed with HTTP 404 DMS.00404022: This instance does not exist. (request id req-1)"

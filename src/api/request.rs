@@ -43,7 +43,9 @@ impl std::str::FromStr for Engine {
         match s {
             "rocketmq" => Ok(Self::Rocketmq),
             "reliability" => Ok(Self::Reliability),
-            other => Err(format!("unknown engine `{other}`; allowed: rocketmq, reliability")),
+            other => Err(format!(
+                "unknown engine `{other}`; allowed: rocketmq, reliability"
+            )),
         }
     }
 }
@@ -70,7 +72,9 @@ pub struct ApiPath {
 impl ApiPath {
     /// A path from literal segments separated by `/`, e.g. `ApiPath::new("v2")`.
     pub fn new(literal: &'static str) -> Self {
-        let mut path = Self { segments: Vec::with_capacity(8) };
+        let mut path = Self {
+            segments: Vec::with_capacity(8),
+        };
         path.push_literal(literal);
         path
     }
@@ -174,7 +178,11 @@ impl Query {
     }
 
     /// Adds one `name=value` pair per element (the SDK's list parameters).
-    pub fn each<V: fmt::Display>(mut self, name: &str, values: impl IntoIterator<Item = V>) -> Self {
+    pub fn each<V: fmt::Display>(
+        mut self,
+        name: &str,
+        values: impl IntoIterator<Item = V>,
+    ) -> Self {
         for value in values {
             self.pairs.push((name.to_owned(), value.to_string()));
         }
@@ -249,7 +257,9 @@ impl std::str::FromStr for Method {
             "POST" => Ok(Self::Post),
             "PUT" => Ok(Self::Put),
             "DELETE" => Ok(Self::Delete),
-            _ => Err(format!("unsupported HTTP method `{s}`; allowed: GET, POST, PUT, DELETE")),
+            _ => Err(format!(
+                "unsupported HTTP method `{s}`; allowed: GET, POST, PUT, DELETE"
+            )),
         }
     }
 }
@@ -273,7 +283,14 @@ pub struct Call {
 
 impl Call {
     fn new(operation: &'static str, method: Method, path: ApiPath, retry: RetryPolicy) -> Self {
-        Self { operation, method, path, query: Query::new(), body: None, retry }
+        Self {
+            operation,
+            method,
+            path,
+            query: Query::new(),
+            body: None,
+            retry,
+        }
     }
 
     /// A GET (a read, retried per [`RetryPolicy::Read`]).
@@ -310,7 +327,11 @@ impl Call {
     /// Sets the JSON body. Serialised once, here, so the bytes signed are the bytes sent.
     pub fn json<B: Serialize + ?Sized>(mut self, body: &B) -> Result<Self, ApiError> {
         let bytes = serde_json::to_vec(body).map_err(|e| {
-            ApiError::local(self.operation, ErrorKind::Request, format!("could not encode the request body: {e}"))
+            ApiError::local(
+                self.operation,
+                ErrorKind::Request,
+                format!("could not encode the request body: {e}"),
+            )
         })?;
         self.body = Some(bytes);
         Ok(self)
@@ -329,20 +350,37 @@ mod tests {
 
     #[test]
     fn values_are_encoded_like_the_sdk_encodes_path_parameters() {
-        let path = ApiPath::new("v2").engine().project().lit("instances").value("i-1").lit("groups").value("%DLQ%a|b c/d");
+        let path = ApiPath::new("v2")
+            .engine()
+            .project()
+            .lit("instances")
+            .value("i-1")
+            .lit("groups")
+            .value("%DLQ%a|b c/d");
         assert_eq!(
             path.render("0123", Engine::Reliability),
             "/v2/reliability/0123/instances/i-1/groups/%25DLQ%25a%7Cb%20c%2Fd"
         );
-        assert_eq!(path.template(), "/v2/{engine}/{project_id}/instances/{…}/groups/{…}");
+        assert_eq!(
+            path.template(),
+            "/v2/{engine}/{project_id}/instances/{…}/groups/{…}"
+        );
     }
 
     #[test]
     fn none_query_values_are_left_out() {
-        let query = Query::new().set("limit", 10).opt("name", None::<&str>).opt("status", Some("RUNNING")).set("flag", true);
+        let query = Query::new()
+            .set("limit", 10)
+            .opt("name", None::<&str>)
+            .opt("status", Some("RUNNING"))
+            .set("flag", true);
         assert_eq!(
             query.pairs(),
-            &[("limit".into(), "10".into()), ("status".into(), "RUNNING".into()), ("flag".into(), "true".into())]
+            &[
+                ("limit".into(), "10".into()),
+                ("status".into(), "RUNNING".into()),
+                ("flag".into(), "true".into())
+            ]
         );
     }
 }

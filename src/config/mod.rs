@@ -35,7 +35,10 @@ pub struct ConfigError {
 
 impl ConfigError {
     fn new(key: &str, problem: impl Into<String>) -> Self {
-        Self { key: key.to_owned(), problem: problem.into() }
+        Self {
+            key: key.to_owned(),
+            problem: problem.into(),
+        }
     }
 }
 
@@ -138,7 +141,9 @@ pub struct ServerSettings {
 
 impl Default for ServerSettings {
     fn default() -> Self {
-        Self { listen: "127.0.0.1:8080".to_owned() }
+        Self {
+            listen: "127.0.0.1:8080".to_owned(),
+        }
     }
 }
 
@@ -155,7 +160,10 @@ impl Settings {
         match file {
             Some(path) => {
                 if !path.exists() {
-                    return Err(ConfigError::new("--config", format!("the file `{}` does not exist", path.display())));
+                    return Err(ConfigError::new(
+                        "--config",
+                        format!("the file `{}` does not exist", path.display()),
+                    ));
                 }
                 figment = figment.merge(Toml::file_exact(path));
             }
@@ -170,7 +178,9 @@ impl Settings {
                 other => other.to_string(),
             };
             let key = match (&error.kind, key.is_empty()) {
-                (figment::error::Kind::UnknownField(field, _), _) if key.is_empty() => field.clone(),
+                (figment::error::Kind::UnknownField(field, _), _) if key.is_empty() => {
+                    field.clone()
+                }
                 (figment::error::Kind::UnknownField(field, _), false) => format!("{key}.{field}"),
                 _ => key,
             };
@@ -181,56 +191,119 @@ impl Settings {
     /// Validates `[dms]` and `[iam]` and builds the DMS client configuration.
     pub fn dms_client_config(&self) -> Result<ClientConfig, ConfigError> {
         let dms = &self.dms;
-        let region = dms.region.as_deref().map(str::trim).filter(|r| !r.is_empty());
+        let region = dms
+            .region
+            .as_deref()
+            .map(str::trim)
+            .filter(|r| !r.is_empty());
         if let Some(region) = region
-            && !region.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
+            && !region
+                .bytes()
+                .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
         {
-            return Err(ConfigError::new("dms.region", format!("`{region}` is not a region id (lower-case letters, digits and `-`, e.g. cn-north-4)")));
+            return Err(ConfigError::new(
+                "dms.region",
+                format!(
+                    "`{region}` is not a region id (lower-case letters, digits and `-`, e.g. cn-north-4)"
+                ),
+            ));
         }
         let endpoint = match (dms.endpoint.as_deref(), region) {
             (Some(endpoint), _) => parse_endpoint("dms.endpoint", endpoint)?,
             (None, Some(region)) => match regions::dms_endpoint(region) {
                 Some(endpoint) => parse_endpoint("dms.endpoint", endpoint)?,
-                None => parse_endpoint("dms.endpoint", &format!("https://dms.{region}.myhuaweicloud.com"))?,
+                None => parse_endpoint(
+                    "dms.endpoint",
+                    &format!("https://dms.{region}.myhuaweicloud.com"),
+                )?,
             },
             (None, None) => {
                 return Err(ConfigError::new(
                     "dms.region",
                     format!(
                         "missing; set a region (one of: {}) or dms.endpoint",
-                        regions::all().map(|(id, _)| id).collect::<Vec<_>>().join(", ")
+                        regions::all()
+                            .map(|(id, _)| id)
+                            .collect::<Vec<_>>()
+                            .join(", ")
                     ),
                 ));
             }
         };
-        let project_id = match dms.project_id.as_deref().map(str::trim).filter(|p| !p.is_empty()) {
-            Some(id) if id.len() <= 64 && id.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_') => {
+        let project_id = match dms
+            .project_id
+            .as_deref()
+            .map(str::trim)
+            .filter(|p| !p.is_empty())
+        {
+            Some(id)
+                if id.len() <= 64
+                    && id
+                        .bytes()
+                        .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_') =>
+            {
                 Some(id.to_owned())
             }
             Some(id) => {
                 return Err(ConfigError::new(
                     "dms.project_id",
-                    format!("`{id}` is not a project id (letters, digits, `-` and `_`, usually 32 hexadecimal characters)"),
+                    format!(
+                        "`{id}` is not a project id (letters, digits, `-` and `_`, usually 32 hexadecimal characters)"
+                    ),
                 ));
             }
             None => None,
         };
-        let engine: Engine = dms.engine.parse().map_err(|e: String| ConfigError::new("dms.engine", e))?;
+        let engine: Engine = dms
+            .engine
+            .parse()
+            .map_err(|e: String| ConfigError::new("dms.engine", e))?;
 
-        let secret_key = secret_from("dms.secret_key", dms.secret_key.as_ref(), dms.secret_key_file.as_deref())?;
-        let security_token =
-            secret_from("dms.security_token", dms.security_token.as_ref(), dms.security_token_file.as_deref())?;
-        let password = secret_from("iam.password", self.iam.password.as_ref(), self.iam.password_file.as_deref())?;
+        let secret_key = secret_from(
+            "dms.secret_key",
+            dms.secret_key.as_ref(),
+            dms.secret_key_file.as_deref(),
+        )?;
+        let security_token = secret_from(
+            "dms.security_token",
+            dms.security_token.as_ref(),
+            dms.security_token_file.as_deref(),
+        )?;
+        let password = secret_from(
+            "iam.password",
+            self.iam.password.as_ref(),
+            self.iam.password_file.as_deref(),
+        )?;
 
-        let credentials = match (dms.access_key.as_deref().filter(|a| !a.is_empty()), secret_key) {
+        let credentials = match (
+            dms.access_key.as_deref().filter(|a| !a.is_empty()),
+            secret_key,
+        ) {
             (Some(access_key), Some(secret_key)) => {
                 if project_id.is_none() {
-                    return Err(ConfigError::new("dms.project_id", "missing; AK/SK calls need the IAM project id of the region"));
+                    return Err(ConfigError::new(
+                        "dms.project_id",
+                        "missing; AK/SK calls need the IAM project id of the region",
+                    ));
                 }
-                Credentials::AccessKey { access_key: access_key.to_owned(), secret_key, security_token }
+                Credentials::AccessKey {
+                    access_key: access_key.to_owned(),
+                    secret_key,
+                    security_token,
+                }
             }
-            (Some(_), None) => return Err(ConfigError::new("dms.secret_key", "missing; dms.access_key is set, so the secret key is needed too (or dms.secret_key_file)")),
-            (None, Some(_)) => return Err(ConfigError::new("dms.access_key", "missing; dms.secret_key is set, so the access key id is needed too")),
+            (Some(_), None) => {
+                return Err(ConfigError::new(
+                    "dms.secret_key",
+                    "missing; dms.access_key is set, so the secret key is needed too (or dms.secret_key_file)",
+                ));
+            }
+            (None, Some(_)) => {
+                return Err(ConfigError::new(
+                    "dms.access_key",
+                    "missing; dms.secret_key is set, so the access key id is needed too",
+                ));
+            }
             (None, None) => {
                 let iam = &self.iam;
                 match (iam.user.as_deref(), password) {
@@ -242,9 +315,16 @@ impl Settings {
                             (Some(endpoint), _) => parse_endpoint("iam.endpoint", endpoint)?,
                             (None, Some(region)) => parse_endpoint(
                                 "iam.endpoint",
-                                &regions::iam_endpoint(region).unwrap_or_else(|| format!("https://iam.{region}.myhuaweicloud.com")),
+                                &regions::iam_endpoint(region).unwrap_or_else(|| {
+                                    format!("https://iam.{region}.myhuaweicloud.com")
+                                }),
                             )?,
-                            (None, None) => return Err(ConfigError::new("iam.endpoint", "missing; set dms.region or iam.endpoint")),
+                            (None, None) => {
+                                return Err(ConfigError::new(
+                                    "iam.endpoint",
+                                    "missing; set dms.region or iam.endpoint",
+                                ));
+                            }
                         };
                         let project_name = iam.project.clone().or_else(|| region.map(str::to_owned)).ok_or_else(|| {
                             ConfigError::new("iam.project", "missing; set the project name (usually the region id) or dms.region")
@@ -258,8 +338,18 @@ impl Settings {
                             renew_before: Duration::from_secs(15 * 60),
                         })
                     }
-                    (Some(_), None) => return Err(ConfigError::new("iam.password", "missing; iam.user is set, so its password is needed (or iam.password_file)")),
-                    (None, Some(_)) => return Err(ConfigError::new("iam.user", "missing; iam.password is set, so the user name is needed")),
+                    (Some(_), None) => {
+                        return Err(ConfigError::new(
+                            "iam.password",
+                            "missing; iam.user is set, so its password is needed (or iam.password_file)",
+                        ));
+                    }
+                    (None, Some(_)) => {
+                        return Err(ConfigError::new(
+                            "iam.user",
+                            "missing; iam.password is set, so the user name is needed",
+                        ));
+                    }
                     (None, None) => {
                         return Err(ConfigError::new(
                             "dms.access_key",
@@ -274,7 +364,10 @@ impl Settings {
             if (1..=600_000).contains(&millis) {
                 Ok(Duration::from_millis(millis))
             } else {
-                Err(ConfigError::new(key, format!("{millis} is out of range; allowed: 1 to 600000 milliseconds")))
+                Err(ConfigError::new(
+                    key,
+                    format!("{millis} is out of range; allowed: 1 to 600000 milliseconds"),
+                ))
             }
         };
         let mut config = ClientConfig::new(endpoint, project_id, credentials);
@@ -285,11 +378,17 @@ impl Settings {
             mutation: timeout("dms.mutation_timeout_ms", dms.mutation_timeout_ms)?,
         };
         if dms.read_retries > 5 {
-            return Err(ConfigError::new("dms.read_retries", format!("{} is out of range; allowed: 0 to 5", dms.read_retries)));
+            return Err(ConfigError::new(
+                "dms.read_retries",
+                format!("{} is out of range; allowed: 0 to 5", dms.read_retries),
+            ));
         }
         config.retry.max_read_retries = dms.read_retries;
         if dms.max_response_bytes < 1024 {
-            return Err(ConfigError::new("dms.max_response_bytes", "must be at least 1024"));
+            return Err(ConfigError::new(
+                "dms.max_response_bytes",
+                "must be at least 1024",
+            ));
         }
         config.max_response_bytes = dms.max_response_bytes;
         Ok(config)
@@ -301,24 +400,44 @@ fn parse_endpoint(key: &str, value: &str) -> Result<Url, ConfigError> {
         ConfigError::new(key, format!("`{value}` is not a URL ({e}); expected e.g. https://dms.cn-north-4.myhuaweicloud.com"))
     })?;
     if !matches!(url.scheme(), "http" | "https") || url.host_str().is_none() {
-        return Err(ConfigError::new(key, format!("`{value}` must be an http or https URL with a host")));
+        return Err(ConfigError::new(
+            key,
+            format!("`{value}` must be an http or https URL with a host"),
+        ));
     }
     if url.path() != "/" && !url.path().is_empty() || url.query().is_some() {
-        return Err(ConfigError::new(key, format!("`{value}` must not have a path or query; give scheme, host and port only")));
+        return Err(ConfigError::new(
+            key,
+            format!("`{value}` must not have a path or query; give scheme, host and port only"),
+        ));
     }
     Ok(url)
 }
 
-fn secret_from(key: &str, inline: Option<&Secret>, file: Option<&Path>) -> Result<Option<Secret>, ConfigError> {
+fn secret_from(
+    key: &str,
+    inline: Option<&Secret>,
+    file: Option<&Path>,
+) -> Result<Option<Secret>, ConfigError> {
     match (inline.filter(|s| !s.is_empty()), file) {
-        (Some(_), Some(_)) => Err(ConfigError::new(key, format!("set either {key} or {key}_file, not both"))),
+        (Some(_), Some(_)) => Err(ConfigError::new(
+            key,
+            format!("set either {key} or {key}_file, not both"),
+        )),
         (Some(secret), None) => Ok(Some(secret.clone())),
         (None, Some(path)) => {
-            let text = std::fs::read_to_string(path)
-                .map_err(|e| ConfigError::new(&format!("{key}_file"), format!("cannot read `{}`: {e}", path.display())))?;
+            let text = std::fs::read_to_string(path).map_err(|e| {
+                ConfigError::new(
+                    &format!("{key}_file"),
+                    format!("cannot read `{}`: {e}", path.display()),
+                )
+            })?;
             let trimmed = text.trim_end_matches(['\n', '\r']);
             if trimmed.is_empty() {
-                return Err(ConfigError::new(&format!("{key}_file"), format!("`{}` is empty", path.display())));
+                return Err(ConfigError::new(
+                    &format!("{key}_file"),
+                    format!("`{}` is empty", path.display()),
+                ));
             }
             Ok(Some(Secret::new(trimmed)))
         }

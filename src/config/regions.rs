@@ -10,7 +10,9 @@ pub fn all() -> impl Iterator<Item = (&'static str, &'static str)> {
 
 /// The DMS endpoint of `region`, if the SDK knows the region.
 pub fn dms_endpoint(region: &str) -> Option<&'static str> {
-    all().find(|(id, _)| *id == region).map(|(_, endpoint)| endpoint)
+    all()
+        .find(|(id, _)| *id == region)
+        .map(|(_, endpoint)| endpoint)
 }
 
 /// The IAM endpoint of `region`: the DMS endpoint's host with `iam` in place of `dms`.
@@ -25,9 +27,18 @@ mod tests {
     #[test]
     fn the_table_holds_the_sdk_regions() {
         assert!(all().count() >= 30);
-        assert_eq!(dms_endpoint("cn-north-4"), Some("https://dms.cn-north-4.myhuaweicloud.com"));
-        assert_eq!(dms_endpoint("eu-west-101"), Some("https://dms.eu-west-101.myhuaweicloud.eu"));
-        assert_eq!(iam_endpoint("ap-southeast-1").as_deref(), Some("https://iam.ap-southeast-1.myhuaweicloud.com"));
+        assert_eq!(
+            dms_endpoint("cn-north-4"),
+            Some("https://dms.cn-north-4.myhuaweicloud.com")
+        );
+        assert_eq!(
+            dms_endpoint("eu-west-101"),
+            Some("https://dms.eu-west-101.myhuaweicloud.eu")
+        );
+        assert_eq!(
+            iam_endpoint("ap-southeast-1").as_deref(),
+            Some("https://iam.ap-southeast-1.myhuaweicloud.com")
+        );
         assert_eq!(dms_endpoint("xx-nowhere-1"), None);
     }
 }

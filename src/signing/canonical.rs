@@ -6,7 +6,8 @@
 use sha2::{Digest, Sha256};
 
 /// SHA-256 of the empty string, the payload hash of every request without a body.
-pub const EMPTY_PAYLOAD_HASH: &str = "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855";
+pub const EMPTY_PAYLOAD_HASH: &str =
+    "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855";
 
 /// The payload hash used when the body is deliberately not signed.
 pub const UNSIGNED_PAYLOAD: &str = "UNSIGNED-PAYLOAD";
@@ -57,7 +58,8 @@ pub fn percent_decode(input: &str) -> Vec<u8> {
     while index < bytes.len() {
         if bytes[index] == b'%'
             && index + 2 < bytes.len()
-            && let (Some(high), Some(low)) = (hex_value(bytes[index + 1]), hex_value(bytes[index + 2]))
+            && let (Some(high), Some(low)) =
+                (hex_value(bytes[index + 1]), hex_value(bytes[index + 2]))
         {
             out.push(high << 4 | low);
             index += 3;
@@ -98,8 +100,10 @@ pub fn canonical_query_into<K: AsRef<str>, V: AsRef<str>>(out: &mut String, pair
         0 => {}
         1 => push_pair(out, pairs[0].0.as_ref(), pairs[0].1.as_ref()),
         _ => {
-            let mut sorted: Vec<(&str, &str)> =
-                pairs.iter().map(|(k, v)| (k.as_ref(), v.as_ref())).collect();
+            let mut sorted: Vec<(&str, &str)> = pairs
+                .iter()
+                .map(|(k, v)| (k.as_ref(), v.as_ref()))
+                .collect();
             sorted.sort_unstable();
             for (index, (name, value)) in sorted.into_iter().enumerate() {
                 if index > 0 {
@@ -171,7 +175,10 @@ mod tests {
         let pairs = [("b", "true"), ("a", "z"), ("a", "y"), ("k", "a b*~+/")];
         assert_eq!(canonical_query(&pairs), "a=y&a=z&b=true&k=a%20b%2A~%2B%2F");
         assert_eq!(canonical_query::<&str, &str>(&[]), "");
-        assert_eq!(canonical_query(&[("name", ""), ("engine", "rocketmq")]), "engine=rocketmq&name=");
+        assert_eq!(
+            canonical_query(&[("name", ""), ("engine", "rocketmq")]),
+            "engine=rocketmq&name="
+        );
     }
 
     #[test]
@@ -186,6 +193,9 @@ mod tests {
         parsed.sort();
         expected.sort();
         assert_eq!(parsed, expected);
-        assert_eq!(parse_raw_query("a&b=1+2"), vec![("a".into(), "".into()), ("b".into(), "1+2".into())]);
+        assert_eq!(
+            parse_raw_query("a&b=1+2"),
+            vec![("a".into(), "".into()), ("b".into(), "1+2".into())]
+        );
     }
 }

@@ -45,7 +45,8 @@ fn civil_from_days(days: i64) -> (i64, u32, u32) {
     let z = days + 719_468;
     let era = z.div_euclid(146_097);
     let day_of_era = z.rem_euclid(146_097);
-    let year_of_era = (day_of_era - day_of_era / 1460 + day_of_era / 36_524 - day_of_era / 146_096) / 365;
+    let year_of_era =
+        (day_of_era - day_of_era / 1460 + day_of_era / 36_524 - day_of_era / 146_096) / 365;
     let day_of_year = day_of_era - (365 * year_of_era + year_of_era / 4 - year_of_era / 100);
     let mp = (5 * day_of_year + 2) / 153;
     let day = (day_of_year - (153 * mp + 2) / 5 + 1) as u32;
@@ -60,7 +61,8 @@ fn days_from_civil(year: i64, month: u32, day: u32) -> i64 {
     let era = year.div_euclid(400);
     let year_of_era = year.rem_euclid(400);
     let month = i64::from(month);
-    let day_of_year = (153 * (if month > 2 { month - 3 } else { month + 9 }) + 2) / 5 + i64::from(day) - 1;
+    let day_of_year =
+        (153 * (if month > 2 { month - 3 } else { month + 9 }) + 2) / 5 + i64::from(day) - 1;
     let day_of_era = year_of_era * 365 + year_of_era / 4 - year_of_era / 100 + day_of_year;
     era * 146_097 + day_of_era - 719_468
 }
@@ -84,7 +86,9 @@ impl FromStr for SdkDate {
     type Err = InvalidSdkDate;
 
     fn from_str(input: &str) -> Result<Self, Self::Err> {
-        let invalid = || InvalidSdkDate { input: input.to_owned() };
+        let invalid = || InvalidSdkDate {
+            input: input.to_owned(),
+        };
         let bytes = input.as_bytes();
         if bytes.len() != 16 || bytes[8] != b'T' || bytes[15] != b'Z' {
             return Err(invalid());
@@ -138,7 +142,11 @@ mod tests {
         let mut unix = -2_208_988_800; // 1900-01-01
         while unix < 10_413_792_000 {
             let text = SdkDate::from_unix(unix + 45_296).to_string();
-            assert_eq!(text.parse::<SdkDate>().unwrap().unix_seconds(), unix + 45_296, "{text}");
+            assert_eq!(
+                text.parse::<SdkDate>().unwrap().unix_seconds(),
+                unix + 45_296,
+                "{text}"
+            );
             unix += 86_400;
         }
     }

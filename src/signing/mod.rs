@@ -94,7 +94,11 @@ fn content_type_is_signed(content_type: Option<&str>) -> bool {
 /// lower-cased and sorted, values trimmed; the payload hash is that of the empty string for
 /// an empty body, `UNSIGNED-PAYLOAD` when `X-Sdk-Content-Sha256` is present (the signer adds it
 /// for non-JSON content types) and otherwise SHA-256 of the body.
-pub fn sign(request: &SignableRequest<'_>, access_key: &str, secret_key: &[u8]) -> Result<Signed, SignError> {
+pub fn sign(
+    request: &SignableRequest<'_>,
+    access_key: &str,
+    secret_key: &[u8],
+) -> Result<Signed, SignError> {
     let date = header_value(request.headers, DATE_HEADER).ok_or(SignError::MissingDate)?;
     date.trim().parse::<SdkDate>()?;
 
@@ -102,7 +106,10 @@ pub fn sign(request: &SignableRequest<'_>, access_key: &str, secret_key: &[u8]) 
     if !content_type_is_signed(header_value(request.headers, "content-type"))
         && header_value(request.headers, CONTENT_SHA256_HEADER).is_none()
     {
-        added_headers.push((CONTENT_SHA256_HEADER.to_owned(), UNSIGNED_PAYLOAD.to_owned()));
+        added_headers.push((
+            CONTENT_SHA256_HEADER.to_owned(),
+            UNSIGNED_PAYLOAD.to_owned(),
+        ));
     }
 
     let mut signed: Vec<(String, &str)> = request
@@ -114,8 +121,11 @@ pub fn sign(request: &SignableRequest<'_>, access_key: &str, secret_key: &[u8]) 
         .collect();
     signed.sort_unstable_by(|a, b| a.0.cmp(&b.0));
 
-    let payload_hash = payload_hash(request.body, header_value(&added_headers, CONTENT_SHA256_HEADER)
-        .or_else(|| header_value(request.headers, CONTENT_SHA256_HEADER)));
+    let payload_hash = payload_hash(
+        request.body,
+        header_value(&added_headers, CONTENT_SHA256_HEADER)
+            .or_else(|| header_value(request.headers, CONTENT_SHA256_HEADER)),
+    );
     let canonical_request = build_canonical_request(
         request.method,
         request.path,
@@ -127,9 +137,15 @@ pub fn sign(request: &SignableRequest<'_>, access_key: &str, secret_key: &[u8]) 
     let signature = hmac_hex(secret_key, &string_to_sign);
 
     let signed_names = join_names(signed.iter().map(|(n, _)| n.as_str()));
-    let authorization =
-        format!("{ALGORITHM} Access={access_key}, SignedHeaders={signed_names}, Signature={signature}");
-    Ok(Signed { canonical_request, string_to_sign, authorization, added_headers })
+    let authorization = format!(
+        "{ALGORITHM} Access={access_key}, SignedHeaders={signed_names}, Signature={signature}"
+    );
+    Ok(Signed {
+        canonical_request,
+        string_to_sign,
+        authorization,
+        added_headers,
+    })
 }
 
 fn payload_hash(body: &[u8], content_sha256: Option<&str>) -> String {
@@ -238,7 +254,10 @@ impl VerifyOptions {
 
     /// Options with the default skew window at `now`.
     pub fn at(now: SdkDate) -> Self {
-        Self { now, max_skew_seconds: Self::DEFAULT_MAX_SKEW_SECONDS }
+        Self {
+            now,
+            max_skew_seconds: Self::DEFAULT_MAX_SKEW_SECONDS,
+        }
     }
 }
 
@@ -272,7 +291,9 @@ pub enum VerifyError {
     #[error(transparent)]
     InvalidDate(#[from] InvalidSdkDate),
     /// `X-Sdk-Date` is too far from the verifier's clock.
-    #[error("X-Sdk-Date is {skew_seconds} s away from the server clock (at most {max_skew_seconds} s allowed)")]
+    #[error(
+        "X-Sdk-Date is {skew_seconds} s away from the server clock (at most {max_skew_seconds} s allowed)"
+    )]
     DateOutOfWindow {
         /// Signing time minus server time.
         skew_seconds: i64,
@@ -300,7 +321,9 @@ fn parse_authorization(value: &str) -> Result<ParsedAuthorization<'_>, VerifyErr
     let rest = value
         .strip_prefix(ALGORITHM)
         .and_then(|r| r.strip_prefix(' '))
-        .ok_or(VerifyError::MalformedAuthorization("it must start with `SDK-HMAC-SHA256 `"))?;
+        .ok_or(VerifyError::MalformedAuthorization(
+            "it must start with `SDK-HMAC-SHA256 `",
+        ))?;
     let mut access_key = None;
     let mut signed_headers = None;
     let mut signature = None;
@@ -308,7 +331,9 @@ fn parse_authorization(value: &str) -> Result<ParsedAuthorization<'_>, VerifyErr
         let part = part.trim();
         let (name, field) = part
             .split_once('=')
-            .ok_or(VerifyError::MalformedAuthorization("each field must be `name=value`"))?;
+            .ok_or(VerifyError::MalformedAuthorization(
+                "each field must be `name=value`",
+            ))?;
         match name {
             "Access" => access_key = Some(field),
             "SignedHeaders" => signed_headers = Some(field),
@@ -318,7 +343,9 @@ fn parse_authorization(value: &str) -> Result<ParsedAuthorization<'_>, VerifyErr
     }
     Ok(ParsedAuthorization {
         access_key: access_key.ok_or(VerifyError::MalformedAuthorization("no Access field"))?,
-        signed_headers: signed_headers.ok_or(VerifyError::MalformedAuthorization("no SignedHeaders field"))?,
+        signed_headers: signed_headers.ok_or(VerifyError::MalformedAuthorization(
+            "no SignedHeaders field",
+        ))?,
         signature: signature.ok_or(VerifyError::MalformedAuthorization("no Signature field"))?,
     })
 }
@@ -337,24 +364,37 @@ pub fn verify(
         header_value(request.headers, "authorization").ok_or(VerifyError::MissingAuthorization)?;
     let parsed = parse_authorization(authorization.trim())?;
     if parsed.signed_headers.is_empty() || parsed.signature.len() != 64 {
-        return Err(VerifyError::MalformedAuthorization("empty SignedHeaders or a signature that is not 64 hex digits"));
+        return Err(VerifyError::MalformedAuthorization(
+            "empty SignedHeaders or a signature that is not 64 hex digits",
+        ));
     }
     let expected = hex::decode(parsed.signature)
         .map_err(|_| VerifyError::MalformedAuthorization("the signature is not hex"))?;
 
-    let date_text = header_value(request.headers, DATE_HEADER).ok_or(VerifyError::MissingDate)?.trim();
+    let date_text = header_value(request.headers, DATE_HEADER)
+        .ok_or(VerifyError::MissingDate)?
+        .trim();
     let date: SdkDate = date_text.parse()?;
     let skew_seconds = date.unix_seconds() - options.now.unix_seconds();
     if skew_seconds.abs() > options.max_skew_seconds {
-        return Err(VerifyError::DateOutOfWindow { skew_seconds, max_skew_seconds: options.max_skew_seconds });
+        return Err(VerifyError::DateOutOfWindow {
+            skew_seconds,
+            max_skew_seconds: options.max_skew_seconds,
+        });
     }
 
-    let names: Vec<String> = parsed.signed_headers.split(';').map(str::to_ascii_lowercase).collect();
+    let names: Vec<String> = parsed
+        .signed_headers
+        .split(';')
+        .map(str::to_ascii_lowercase)
+        .collect();
     if !names.iter().any(|n| n == "x-sdk-date") {
         return Err(VerifyError::UnsignedHeader("x-sdk-date"));
     }
     for must_sign in ["x-security-token", "x-project-id"] {
-        if header_value(request.headers, must_sign).is_some() && !names.iter().any(|n| n == must_sign) {
+        if header_value(request.headers, must_sign).is_some()
+            && !names.iter().any(|n| n == must_sign)
+        {
             return Err(VerifyError::UnsignedHeader(must_sign));
         }
     }
@@ -367,7 +407,10 @@ pub fn verify(
 
     let secret = secret_for(parsed.access_key)
         .ok_or_else(|| VerifyError::UnknownAccessKey(parsed.access_key.to_owned()))?;
-    let payload_hash = payload_hash(request.body, header_value(request.headers, CONTENT_SHA256_HEADER));
+    let payload_hash = payload_hash(
+        request.body,
+        header_value(request.headers, CONTENT_SHA256_HEADER),
+    );
     let query = parse_raw_query(request.raw_query);
     let canonical_request = build_canonical_request(
         request.method,
@@ -380,7 +423,12 @@ pub fn verify(
     let mut mac = new_mac(&secret);
     mac.update(string_to_sign.as_bytes());
     // `verify_slice` compares in constant time.
-    mac.verify_slice(&expected).map_err(|_| VerifyError::SignatureMismatch)?;
+    mac.verify_slice(&expected)
+        .map_err(|_| VerifyError::SignatureMismatch)?;
 
-    Ok(Verified { access_key: parsed.access_key.to_owned(), signed_headers: names, date })
+    Ok(Verified {
+        access_key: parsed.access_key.to_owned(),
+        signed_headers: names,
+        date,
+    })
 }

@@ -12,14 +12,27 @@ use crate::support::mock_dms::{MockDms, MockResponse, PROJECT};
 async fn list_instances_sends_a_signed_get_with_sorted_query() {
     let mock = MockDms::start().await;
     mock.push(MockResponse::json(200, json!({"instances": [{"name": "a", "instance_id": "i-1", "status": "RUNNING"}], "instance_num": "1"})));
-    let query = ListInstancesQuery { engine: Some("reliability".into()), limit: Some(10), offset: Some(0), ..Default::default() };
+    let query = ListInstancesQuery {
+        engine: Some("reliability".into()),
+        limit: Some(10),
+        offset: Some(0),
+        ..Default::default()
+    };
     let reply = mock.client().list_instances(&query).await.unwrap();
     assert_eq!(reply.instance_num, 1);
     assert_eq!(reply.instances[0].name, "a");
     assert_eq!(reply.request_id.as_deref(), Some("mock-1"));
     let request = mock.single();
-    request.assert("GET", "/v2/{project_id}/instances", &[("engine", "reliability"), ("limit", "10"), ("offset", "0")], None);
-    assert_eq!(request.raw_query, "engine=reliability&limit=10&offset=0", "the wire query is the canonical one");
+    request.assert(
+        "GET",
+        "/v2/{project_id}/instances",
+        &[("engine", "reliability"), ("limit", "10"), ("offset", "0")],
+        None,
+    );
+    assert_eq!(
+        request.raw_query, "engine=reliability&limit=10&offset=0",
+        "the wire query is the canonical one"
+    );
     assert_eq!(request.header("x-project-id"), Some(PROJECT));
     assert_eq!(request.header("content-type"), Some("application/json"));
 }
@@ -27,7 +40,11 @@ async fn list_instances_sends_a_signed_get_with_sorted_query() {
 #[tokio::test]
 async fn error_responses_keep_status_code_message_and_request_id() {
     let mock = MockDms::start().await;
-    mock.push(MockResponse::error(404, "DMS.00404022", "This instance does not exist."));
+    mock.push(MockResponse::error(
+        404,
+        "DMS.00404022",
+        "This instance does not exist.",
+    ));
     let error = mock.client().show_instance("i-missing").await.unwrap_err();
     assert_eq!(error.kind, ErrorKind::NotFound);
     assert_eq!(error.status, Some(404));
@@ -41,8 +58,15 @@ async fn error_responses_keep_status_code_message_and_request_id() {
 async fn reads_retry_on_gateway_errors_and_flow_control_then_succeed() {
     let mock = MockDms::start().await;
     mock.push(MockResponse::error(502, "APIGW.0202", "bad gateway"));
-    mock.push(MockResponse::error(404, "DMS.10240407", "too frequent, flow control"));
-    mock.push(MockResponse::json(200, json!({"name": "x", "instance_id": "i-1"})));
+    mock.push(MockResponse::error(
+        404,
+        "DMS.10240407",
+        "too frequent, flow control",
+    ));
+    mock.push(MockResponse::json(
+        200,
+        json!({"name": "x", "instance_id": "i-1"}),
+    ));
     let reply = mock.client().show_instance("i-1").await.unwrap();
     assert_eq!(reply.name, "x");
     assert_eq!(mock.requests().len(), 3);
@@ -62,7 +86,12 @@ async fn reads_give_up_after_the_configured_retries() {
 
 #[tokio::test]
 async fn reads_do_not_retry_client_errors_or_500() {
-    for (status, code) in [(400, "DMS.00400030"), (500, "DMS.00500000"), (503, "APIGW.0203"), (401, "APIGW.0301")] {
+    for (status, code) in [
+        (400, "DMS.00400030"),
+        (500, "DMS.00500000"),
+        (503, "APIGW.0203"),
+        (401, "APIGW.0301"),
+    ] {
         let mock = MockDms::start().await;
         mock.push(MockResponse::error(status, code, "no"));
         let error = mock.client().show_instance("i-1").await.unwrap_err();
@@ -78,7 +107,10 @@ async fn retry_after_is_honoured_within_the_cap_and_reported_beyond_it() {
     mock.push(MockResponse::json(200, json!({"instance_id": "i-1"})));
     let started = std::time::Instant::now();
     mock.client().show_instance("i-1").await.unwrap();
-    assert!(started.elapsed() >= Duration::from_millis(900), "waited for Retry-After");
+    assert!(
+        started.elapsed() >= Duration::from_millis(900),
+        "waited for Retry-After"
+    );
     assert_eq!(mock.requests().len(), 2);
 
     let mock = MockDms::start().await;
@@ -95,8 +127,15 @@ async fn a_mutation_is_never_repeated_and_an_unanswered_one_has_an_unknown_outco
     mock.push(MockResponse::error(502, "APIGW.0202", "bad gateway"));
     let error = mock.client().delete_instance("i-1").await.unwrap_err();
     assert_eq!(error.status, Some(502));
-    assert!(!error.outcome_unknown, "an answered request has a known outcome");
-    assert_eq!(mock.requests().len(), 1, "a delete that reached DMS is not repeated");
+    assert!(
+        !error.outcome_unknown,
+        "an answered request has a known outcome"
+    );
+    assert_eq!(
+        mock.requests().len(),
+        1,
+        "a delete that reached DMS is not repeated"
+    );
 
     let mock = MockDms::start().await;
     mock.push(MockResponse::hang_up());
@@ -121,7 +160,10 @@ async fn connect_errors_are_retried_for_reads_and_reported_as_transport() {
     assert_eq!(error.attempts, 3);
     assert!(!error.outcome_unknown);
     let error = client.delete_instance("i-1").await.unwrap_err();
-    assert_eq!(error.attempts, 2, "a delete whose connection never opened is tried once more");
+    assert_eq!(
+        error.attempts, 2,
+        "a delete whose connection never opened is tried once more"
+    );
     assert!(!error.outcome_unknown);
 }
 
@@ -130,10 +172,22 @@ async fn slow_reads_time_out() {
     let mock = MockDms::start().await;
     mock.push(MockResponse::json(200, json!({})).delayed(Duration::from_millis(800)));
     let mut config = mock.client_config();
-    config.timeouts = Timeouts { connect: Duration::from_secs(1), read: Duration::from_millis(200), mutation: Duration::from_secs(1) };
-    let error = dms_console::api::DmsClient::new(config).unwrap().show_instance("i-1").await.unwrap_err();
+    config.timeouts = Timeouts {
+        connect: Duration::from_secs(1),
+        read: Duration::from_millis(200),
+        mutation: Duration::from_secs(1),
+    };
+    let error = dms_console::api::DmsClient::new(config)
+        .unwrap()
+        .show_instance("i-1")
+        .await
+        .unwrap_err();
     assert_eq!(error.kind, ErrorKind::Transport);
-    assert!(error.message.contains("no answer within"), "{}", error.message);
+    assert!(
+        error.message.contains("no answer within"),
+        "{}",
+        error.message
+    );
     assert_eq!(mock.requests().len(), 1, "timeouts are not retried");
 }
 
@@ -144,15 +198,27 @@ async fn oversized_responses_are_refused() {
     mock.push(MockResponse::raw(200, &big));
     let mut config = mock.client_config();
     config.max_response_bytes = 1024;
-    let error = dms_console::api::DmsClient::new(config).unwrap().show_instance("i-1").await.unwrap_err();
-    assert!(error.message.contains("1024-byte limit"), "{}", error.message);
+    let error = dms_console::api::DmsClient::new(config)
+        .unwrap()
+        .show_instance("i-1")
+        .await
+        .unwrap_err();
+    assert!(
+        error.message.contains("1024-byte limit"),
+        "{}",
+        error.message
+    );
 }
 
 #[tokio::test]
 async fn undecodable_bodies_are_decode_errors_with_the_request_id() {
     let mock = MockDms::start().await;
     mock.push(MockResponse::raw(200, "{\"instance_num\": \"many\"}"));
-    let error = mock.client().list_instances(&ListInstancesQuery::default()).await.unwrap_err();
+    let error = mock
+        .client()
+        .list_instances(&ListInstancesQuery::default())
+        .await
+        .unwrap_err();
     assert_eq!(error.kind, ErrorKind::Decode);
     assert_eq!(error.request_id.as_deref(), Some("mock-1"));
 }

@@ -35,7 +35,10 @@ pub struct Recorded {
 impl Recorded {
     /// A header's value, any case.
     pub fn header(&self, name: &str) -> Option<&str> {
-        self.headers.iter().find(|(n, _)| n.eq_ignore_ascii_case(name)).map(|(_, v)| v.as_str())
+        self.headers
+            .iter()
+            .find(|(n, _)| n.eq_ignore_ascii_case(name))
+            .map(|(_, v)| v.as_str())
     }
 
     /// The decoded query pairs, sorted.
@@ -57,17 +60,34 @@ impl Recorded {
     /// Asserts method, raw path (with `{project_id}` standing for [`PROJECT`]), the query pairs
     /// (any order) and the JSON body, and that the signature verified.
     #[track_caller]
-    pub fn assert(&self, method: &str, path: &str, query: &[(&str, &str)], body: Option<serde_json::Value>) {
+    pub fn assert(
+        &self,
+        method: &str,
+        path: &str,
+        query: &[(&str, &str)],
+        body: Option<serde_json::Value>,
+    ) {
         assert_eq!(self.method, method, "method");
         assert_eq!(self.raw_path, path.replace("{project_id}", PROJECT), "path");
-        let mut expected: Vec<(String, String)> = query.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
+        let mut expected: Vec<(String, String)> = query
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect();
         expected.sort();
         assert_eq!(self.query(), expected, "query");
         match body {
             Some(body) => assert_eq!(self.json(), body, "body"),
-            None => assert!(self.body.is_empty(), "expected no body, got {}", String::from_utf8_lossy(&self.body)),
+            None => assert!(
+                self.body.is_empty(),
+                "expected no body, got {}",
+                String::from_utf8_lossy(&self.body)
+            ),
         }
-        assert_eq!(self.signature_ok, Some(true), "the request must be signed correctly");
+        assert_eq!(
+            self.signature_ok,
+            Some(true),
+            "the request must be signed correctly"
+        );
     }
 }
 
@@ -96,17 +116,32 @@ impl MockResponse {
 
     /// A response with a raw body.
     pub fn raw(status: u16, body: &str) -> Self {
-        Self { status, headers: vec![("Content-Type".into(), "application/json".into())], body: body.as_bytes().to_vec(), delay: Duration::ZERO, hang_up: false }
+        Self {
+            status,
+            headers: vec![("Content-Type".into(), "application/json".into())],
+            body: body.as_bytes().to_vec(),
+            delay: Duration::ZERO,
+            hang_up: false,
+        }
     }
 
     /// An empty response (204 and friends).
     pub fn empty(status: u16) -> Self {
-        Self { status, headers: vec![], body: vec![], delay: Duration::ZERO, hang_up: false }
+        Self {
+            status,
+            headers: vec![],
+            body: vec![],
+            delay: Duration::ZERO,
+            hang_up: false,
+        }
     }
 
     /// A DMS error response.
     pub fn error(status: u16, code: &str, message: &str) -> Self {
-        Self::json(status, serde_json::json!({"error_code": code, "error_msg": message}))
+        Self::json(
+            status,
+            serde_json::json!({"error_code": code, "error_msg": message}),
+        )
     }
 
     /// Adds a header.
@@ -123,7 +158,10 @@ impl MockResponse {
 
     /// Reads the request and closes the connection without answering.
     pub fn hang_up() -> Self {
-        Self { hang_up: true, ..Self::empty(500) }
+        Self {
+            hang_up: true,
+            ..Self::empty(500)
+        }
     }
 }
 
@@ -144,13 +182,17 @@ pub struct MockDms {
 impl MockDms {
     /// Starts on `127.0.0.1:0`.
     pub async fn start() -> Self {
-        let listener = TcpListener::bind("127.0.0.1:0").await.expect("bind loopback");
+        let listener = TcpListener::bind("127.0.0.1:0")
+            .await
+            .expect("bind loopback");
         let addr = listener.local_addr().unwrap();
         let state = Arc::new(Mutex::new(State::default()));
         let server_state = state.clone();
         tokio::spawn(async move {
             loop {
-                let Ok((stream, _)) = listener.accept().await else { break };
+                let Ok((stream, _)) = listener.accept().await else {
+                    break;
+                };
                 let state = server_state.clone();
                 tokio::spawn(async move {
                     let _ = serve(stream, state).await;
@@ -180,7 +222,11 @@ impl MockDms {
     #[track_caller]
     pub fn single(&self) -> Recorded {
         let requests = self.requests();
-        assert_eq!(requests.len(), 1, "expected exactly one request, got {requests:#?}");
+        assert_eq!(
+            requests.len(),
+            1,
+            "expected exactly one request, got {requests:#?}"
+        );
         requests.into_iter().next().unwrap()
     }
 
@@ -195,7 +241,11 @@ impl MockDms {
         let mut config = ClientConfig::new(
             self.url().parse().unwrap(),
             Some(PROJECT.to_owned()),
-            Credentials::AccessKey { access_key: AK.into(), secret_key: Secret::new(SK), security_token: None },
+            Credentials::AccessKey {
+                access_key: AK.into(),
+                secret_key: Secret::new(SK),
+                security_token: None,
+            },
         );
         config.retry = RetrySettings {
             max_read_retries: 2,
@@ -255,15 +305,39 @@ async fn serve(mut stream: TcpStream, state: Arc<Mutex<State>>) -> std::io::Resu
             Some((p, q)) => (p.to_owned(), q.to_owned()),
             None => (target.clone(), String::new()),
         };
-        let signature_ok = headers.iter().any(|(n, _)| n.eq_ignore_ascii_case("authorization")).then(|| {
-            let received = ReceivedRequest { method: &method, raw_path: &raw_path, raw_query: &raw_query, headers: &headers, body: &body };
-            signing::verify(&received, |ak| (ak == AK).then(|| SK.as_bytes().to_vec()), VerifyOptions::at(SdkDate::now())).is_ok()
-        });
+        let signature_ok = headers
+            .iter()
+            .any(|(n, _)| n.eq_ignore_ascii_case("authorization"))
+            .then(|| {
+                let received = ReceivedRequest {
+                    method: &method,
+                    raw_path: &raw_path,
+                    raw_query: &raw_query,
+                    headers: &headers,
+                    body: &body,
+                };
+                signing::verify(
+                    &received,
+                    |ak| (ak == AK).then(|| SK.as_bytes().to_vec()),
+                    VerifyOptions::at(SdkDate::now()),
+                )
+                .is_ok()
+            });
         let response = {
             let mut state = state.lock().unwrap();
-            state.requests.push(Recorded { method, raw_path, raw_query, headers, body, signature_ok });
+            state.requests.push(Recorded {
+                method,
+                raw_path,
+                raw_query,
+                headers,
+                body,
+                signature_ok,
+            });
             state.served += 1;
-            state.queue.pop_front().unwrap_or_else(|| MockResponse::json(200, serde_json::json!({})))
+            state
+                .queue
+                .pop_front()
+                .unwrap_or_else(|| MockResponse::json(200, serde_json::json!({})))
         };
         if !response.delay.is_zero() {
             tokio::time::sleep(response.delay).await;
@@ -272,7 +346,11 @@ async fn serve(mut stream: TcpStream, state: Arc<Mutex<State>>) -> std::io::Resu
             return Ok(());
         }
         let served = state.lock().unwrap().served;
-        let mut out = format!("HTTP/1.1 {} Mock\r\nContent-Length: {}\r\nConnection: close\r\nX-Request-Id: mock-{served}\r\n", response.status, response.body.len());
+        let mut out = format!(
+            "HTTP/1.1 {} Mock\r\nContent-Length: {}\r\nConnection: close\r\nX-Request-Id: mock-{served}\r\n",
+            response.status,
+            response.body.len()
+        );
         for (name, value) in &response.headers {
             out.push_str(&format!("{name}: {value}\r\n"));
         }
