@@ -2,6 +2,8 @@
 //! its REST API. This file is only the module list; `ARCHITECTURE.md` has the map.
 
 pub mod api;
+pub mod cli;
 pub mod config;
 pub mod secret;
 pub mod signing;
+pub mod telemetry;
