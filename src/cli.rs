@@ -39,6 +39,46 @@ pub enum Command {
     Api(ApiArgs),
     /// List the region ids the console knows and their DMS endpoints.
     Regions,
+    /// Run the DMS emulator: the DMS RocketMQ REST API with durable state, on plain HTTP.
+    Emulator(EmulatorArgs),
+}
+
+/// Arguments of `emulator`; each overrides the `[emulator]` section of the configuration.
+#[derive(Debug, clap::Args)]
+pub struct EmulatorArgs {
+    /// The listen address (default 127.0.0.1:9100).
+    #[arg(long, value_name = "ADDR")]
+    pub listen: Option<String>,
+    /// The directory of the emulator's database (default ./dms-emulator-data).
+    #[arg(long, value_name = "DIR")]
+    pub data_dir: Option<PathBuf>,
+    /// An access key to accept (with --secret-key and --project-id).
+    #[arg(long, env = "DMS_EMULATOR_ACCESS_KEY")]
+    pub access_key: Option<String>,
+    /// Its secret key (or the DMS_EMULATOR_SECRET_KEY variable, or --secret-key-file).
+    #[arg(long, env = "DMS_EMULATOR_SECRET_KEY", hide_env_values = true)]
+    pub secret_key: Option<String>,
+    /// A file holding the secret key.
+    #[arg(long, value_name = "FILE")]
+    pub secret_key_file: Option<PathBuf>,
+    /// The project the access key belongs to.
+    #[arg(long, env = "DMS_EMULATOR_PROJECT_ID")]
+    pub project_id: Option<String>,
+    /// An IAM user as DOMAIN/USER:PASSWORD, scoped to --project-id; repeat for several.
+    #[arg(long = "iam-user", value_name = "DOMAIN/USER:PASSWORD")]
+    pub iam_users: Vec<String>,
+    /// Create the demo data set when the database is empty.
+    #[arg(long)]
+    pub demo_data: bool,
+    /// The random seed of the demo data and simulated traffic.
+    #[arg(long)]
+    pub seed: Option<u64>,
+    /// A fault rule: '[METHOD ]PATTERN[;latency_ms=N][;error_rate=F][;status=N][;error_code=C]'.
+    #[arg(long = "fault", value_name = "RULE")]
+    pub faults: Vec<String>,
+    /// Serve /_emulator/faults to loopback clients, to change fault rules at run time.
+    #[arg(long)]
+    pub fault_admin: bool,
 }
 
 /// Arguments of `api`.
@@ -67,6 +107,13 @@ pub fn main() -> ExitCode {
                 println!("{region}\t{endpoint}");
             }
             ExitCode::SUCCESS
+        }
+        Command::Emulator(args) => {
+            let runtime = tokio::runtime::Builder::new_multi_thread()
+                .enable_all()
+                .build()
+                .expect("tokio runtime");
+            runtime.block_on(run_emulator(cli.config, args))
         }
         Command::Api(args) => {
             let runtime = tokio::runtime::Builder::new_current_thread()
@@ -152,4 +199,102 @@ async fn run_api(config_file: Option<PathBuf>, args: ApiArgs) -> ExitCode {
         }
         Err(e) => fail(e),
     }
+}
+
+/// Merges the `emulator` flags into the configured `[emulator]` section.
+pub fn emulator_settings(
+    mut settings: crate::emulator::EmulatorSettings,
+    args: &EmulatorArgs,
+) -> Result<crate::emulator::EmulatorSettings, String> {
+    use crate::emulator::{EmulatorCredential, EmulatorIamUser};
+    use crate::secret::Secret;
+    if let Some(listen) = &args.listen {
+        settings.listen = listen.clone();
+    }
+    if let Some(dir) = &args.data_dir {
+        settings.data_dir = dir.clone();
+    }
+    let secret = match (&args.secret_key, &args.secret_key_file) {
+        (Some(_), Some(_)) => {
+            return Err("give --secret-key or --secret-key-file, not both".to_owned());
+        }
+        (Some(secret), None) => Some(Secret::new(secret.clone())),
+        (None, Some(path)) => Some(Secret::new(
+            std::fs::read_to_string(path)
+                .map_err(|e| format!("--secret-key-file `{}`: {e}", path.display()))?
+                .trim_end_matches(['\n', '\r'])
+                .to_owned(),
+        )),
+        (None, None) => None,
+    };
+    match (&args.access_key, secret, &args.project_id) {
+        (Some(access_key), Some(secret_key), Some(project_id)) => settings.credentials.insert(
+            0,
+            EmulatorCredential {
+                access_key: access_key.clone(),
+                secret_key,
+                project_id: project_id.clone(),
+                project_name: "emulator-region".to_owned(),
+                security_token: None,
+            },
+        ),
+        (None, None, None) => {}
+        _ => return Err("--access-key, --secret-key and --project-id go together".to_owned()),
+    }
+    for user in &args.iam_users {
+        let (who, password) = user
+            .split_once(':')
+            .ok_or_else(|| format!("--iam-user `{user}` must be DOMAIN/USER:PASSWORD"))?;
+        let (domain, name) = who
+            .split_once('/')
+            .ok_or_else(|| format!("--iam-user `{user}` must be DOMAIN/USER:PASSWORD"))?;
+        let project_id = args
+            .project_id
+            .clone()
+            .ok_or("--iam-user needs --project-id")?;
+        settings.iam_users.push(EmulatorIamUser {
+            domain: domain.to_owned(),
+            name: name.to_owned(),
+            password: Secret::new(password),
+            project_id,
+        });
+    }
+    if args.demo_data {
+        settings.demo_data = true;
+    }
+    if let Some(seed) = args.seed {
+        settings.seed = seed;
+    }
+    for rule in &args.faults {
+        settings
+            .faults
+            .push(crate::emulator::faults::FaultRule::parse(rule)?);
+    }
+    if args.fault_admin {
+        settings.fault_admin = true;
+    }
+    Ok(settings)
+}
+
+async fn run_emulator(config_file: Option<PathBuf>, args: EmulatorArgs) -> ExitCode {
+    let settings = match Settings::load(config_file.as_deref()) {
+        Ok(settings) => settings,
+        Err(e) => return fail(e),
+    };
+    let settings = match emulator_settings(settings.emulator, &args) {
+        Ok(settings) => settings,
+        Err(e) => return fail(e),
+    };
+    let data_dir = settings.data_dir.display().to_string();
+    let running = match crate::emulator::spawn(settings).await {
+        Ok(running) => running,
+        Err(e) => return fail(e),
+    };
+    eprintln!(
+        "DMS emulator listening on {} (data in {data_dir}); Ctrl-C stops it",
+        running.url()
+    );
+    let _ = tokio::signal::ctrl_c().await;
+    running.stop().await;
+    ExitCode::SUCCESS
 }

@@ -4,6 +4,7 @@
 pub mod api;
 pub mod cli;
 pub mod config;
+pub mod emulator;
 pub mod secret;
 pub mod signing;
 pub mod telemetry;

@@ -52,6 +52,8 @@ pub struct Settings {
     pub iam: IamSettings,
     /// `[server]`: the console's HTTP listener.
     pub server: ServerSettings,
+    /// `[emulator]`: the built-in DMS emulator.
+    pub emulator: crate::emulator::EmulatorSettings,
 }
 
 /// `[dms]`.

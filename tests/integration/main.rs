@@ -3,4 +3,5 @@
 mod support;
 
 mod client_core;
+mod emulator_core;
 mod signing;

@@ -1,4 +1,5 @@
 //! Test helpers shared by the integration tests.
 #![allow(dead_code)]
 
+pub mod emulator;
 pub mod mock_dms;

@@ -1,0 +1,243 @@
+//! The built-in DMS for RocketMQ emulator: the same REST API and wire contract as the real
+//! service, with durable state, instance life cycles, a message plane, demo data and fault
+//! injection, so the console (and Huawei's own SDKs) run without a cloud account.
+//!
+//! `http` receives requests and answers; `auth` verifies signatures and issues IAM tokens;
+//! `router` hands a request to the chapter module that owns its path; `store` is the SQLite
+//! database. The emulator knows nothing of the web console.
+
+pub mod auth;
+pub mod context;
+pub mod error;
+pub mod faults;
+pub mod http;
+pub mod router;
+pub mod settings;
+pub mod store;
+
+pub mod groups;
+pub mod instances;
+pub mod migration;
+pub mod plane;
+pub mod topics;
+pub mod users;
+
+use std::net::SocketAddr;
+use std::sync::{Arc, Mutex, RwLock};
+
+use rand::SeedableRng;
+use rand::rngs::StdRng;
+use rusqlite::Connection;
+
+pub use error::DmsError;
+pub use settings::{EmulatorCredential, EmulatorIamUser, EmulatorSettings};
+
+use context::{Ctx, Req, Resp};
+use faults::FaultRule;
+use store::Docs;
+
+/// The emulator's state, shared by every worker.
+pub struct Emulator {
+    settings: EmulatorSettings,
+    state: Mutex<State>,
+    faults: RwLock<Vec<FaultRule>>,
+}
+
+struct State {
+    connection: Connection,
+    rng: StdRng,
+}
+
+/// Why the emulator could not start.
+#[derive(Debug, thiserror::Error)]
+pub enum StartError {
+    /// The settings are incomplete or inconsistent.
+    #[error("{0}")]
+    Settings(String),
+    /// The database could not be opened.
+    #[error("cannot open the emulator database in `{dir}`: {source}")]
+    Store {
+        /// The data directory.
+        dir: String,
+        /// The cause.
+        source: rusqlite::Error,
+    },
+    /// The listen address could not be bound.
+    #[error("cannot listen on `{addr}`: {source}")]
+    Listen {
+        /// The address.
+        addr: String,
+        /// The cause.
+        source: std::io::Error,
+    },
+}
+
+/// The current time in Unix milliseconds.
+pub fn now_ms() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_millis() as i64)
+        .unwrap_or(0)
+}
+
+impl Emulator {
+    /// Opens the database under `settings.data_dir` and prepares the emulator.
+    pub fn open(settings: EmulatorSettings) -> Result<Arc<Self>, StartError> {
+        settings.validate().map_err(StartError::Settings)?;
+        let connection = store::open(&settings.data_dir).map_err(|source| StartError::Store {
+            dir: settings.data_dir.display().to_string(),
+            source,
+        })?;
+        Ok(Self::with_connection(settings, connection))
+    }
+
+    /// An emulator on an in-memory database (benchmarks; no durability).
+    pub fn in_memory(settings: EmulatorSettings) -> Result<Arc<Self>, StartError> {
+        settings.validate().map_err(StartError::Settings)?;
+        let connection = store::open_in_memory().map_err(|source| StartError::Store {
+            dir: ":memory:".into(),
+            source,
+        })?;
+        Ok(Self::with_connection(settings, connection))
+    }
+
+    fn with_connection(settings: EmulatorSettings, connection: Connection) -> Arc<Self> {
+        let rng = StdRng::seed_from_u64(settings.seed ^ now_ms() as u64);
+        let faults = RwLock::new(settings.faults.clone());
+        Arc::new(Self {
+            settings,
+            state: Mutex::new(State { connection, rng }),
+            faults,
+        })
+    }
+
+    /// The settings.
+    pub fn settings(&self) -> &EmulatorSettings {
+        &self.settings
+    }
+
+    /// The active fault rules.
+    pub fn faults(&self) -> Vec<FaultRule> {
+        self.faults.read().expect("fault rules lock").clone()
+    }
+
+    /// Replaces the fault rules.
+    pub fn set_faults(&self, rules: Vec<FaultRule>) {
+        *self.faults.write().expect("fault rules lock") = rules;
+    }
+
+    /// Runs `work` in one transaction with a context for `project`; commits when it succeeds.
+    pub fn transact<T>(
+        &self,
+        project: &str,
+        work: impl FnOnce(&mut Ctx<'_>) -> Result<T, DmsError>,
+    ) -> Result<T, DmsError> {
+        let mut state = self
+            .state
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner());
+        let State { connection, rng } = &mut *state;
+        let tx = connection.transaction()?;
+        let result = {
+            let mut ctx = Ctx {
+                tx: &tx,
+                docs: Docs::new(&tx),
+                project: project.to_owned(),
+                now_ms: now_ms(),
+                settings: &self.settings,
+                rng,
+            };
+            work(&mut ctx)
+        };
+        match result {
+            Ok(value) => {
+                tx.commit()?;
+                Ok(value)
+            }
+            Err(error) => Err(error),
+        }
+    }
+
+    /// Advances everything that moves with time (instance life cycles, migration tasks,
+    /// retention). Called before every request and periodically.
+    pub fn tick(&self) -> Result<(), DmsError> {
+        self.transact("", |ctx| router::advance(ctx))
+    }
+
+    /// Authenticates and handles one API request.
+    pub fn handle(&self, raw: &auth::RawRequest<'_>, req: &Req) -> Result<Resp, DmsError> {
+        self.transact("", |ctx| {
+            ctx.project = auth::authenticate(raw, &self.settings, &ctx.docs, ctx.now_ms)?;
+            router::advance(ctx)?;
+            router::dispatch(ctx, req)
+        })
+    }
+}
+
+/// A running emulator.
+pub struct RunningEmulator {
+    /// The bound address.
+    pub addr: SocketAddr,
+    /// The shared state.
+    pub emulator: Arc<Emulator>,
+    handle: actix_web::dev::ServerHandle,
+    background: Vec<tokio::task::JoinHandle<()>>,
+}
+
+impl RunningEmulator {
+    /// The base URL, e.g. `http://127.0.0.1:9100`.
+    pub fn url(&self) -> String {
+        format!("http://{}", self.addr)
+    }
+
+    /// Stops the server and background tasks.
+    pub async fn stop(self) {
+        for task in &self.background {
+            task.abort();
+        }
+        self.handle.stop(true).await;
+    }
+}
+
+/// Starts the emulator described by `settings` on a tokio runtime and returns once it listens.
+pub async fn spawn(settings: EmulatorSettings) -> Result<RunningEmulator, StartError> {
+    let emulator = Emulator::open(settings)?;
+    spawn_with(emulator).await
+}
+
+/// Starts serving an opened emulator.
+pub async fn spawn_with(emulator: Arc<Emulator>) -> Result<RunningEmulator, StartError> {
+    let listen = emulator.settings.listen.clone();
+    let listener = std::net::TcpListener::bind(&listen).map_err(|source| StartError::Listen {
+        addr: listen.clone(),
+        source,
+    })?;
+    let addr = listener.local_addr().map_err(|source| StartError::Listen {
+        addr: listen.clone(),
+        source,
+    })?;
+    let server = http::server(emulator.clone(), listener).map_err(|source| StartError::Listen {
+        addr: listen,
+        source,
+    })?;
+    let handle = server.handle();
+    let mut background = vec![tokio::spawn(async move {
+        let _ = server.await;
+    })];
+    let ticker = emulator.clone();
+    background.push(tokio::spawn(async move {
+        let mut interval = tokio::time::interval(std::time::Duration::from_millis(250));
+        loop {
+            interval.tick().await;
+            let emulator = ticker.clone();
+            let _ = tokio::task::spawn_blocking(move || emulator.tick()).await;
+        }
+    }));
+    background.extend(router::background_tasks(&emulator));
+    Ok(RunningEmulator {
+        addr,
+        emulator,
+        handle,
+        background,
+    })
+}
