@@ -258,8 +258,8 @@ impl DmsClient {
         }
     }
 
-    /// Sends `call` and decodes a JSON body into `T`. An empty body decodes as `null`, so
-    /// models that default every field accept a 204.
+    /// Sends `call` and decodes a JSON body into `T`. An empty body decodes as `null` or, failing
+    /// that, as `{}`, so options and models that default every field accept a 204.
     pub async fn send<T: DeserializeOwned>(&self, call: Call) -> Result<Reply<T>, ApiError> {
         let operation = call.operation;
         let reply = self.execute(call).await?;
@@ -412,6 +412,7 @@ impl DmsClient {
     }
 
     /// Adds authentication headers for one attempt.
+    #[allow(clippy::too_many_arguments)]
     async fn authenticate(
         &self,
         operation: &'static str,

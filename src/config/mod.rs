@@ -5,6 +5,7 @@
 //! what it allows. Secrets are [`Secret`]s and may also come from files (`*_file` keys).
 
 pub mod regions;
+pub mod web;
 
 use std::path::{Path, PathBuf};
 use std::time::Duration;
@@ -54,6 +55,16 @@ pub struct Settings {
     pub server: ServerSettings,
     /// `[emulator]`: the built-in DMS emulator.
     pub emulator: crate::emulator::EmulatorSettings,
+    /// `[session]`: console sessions.
+    pub session: web::SessionSettings,
+    /// `[auth]`: sign-in modes.
+    pub auth: web::AuthSettings,
+    /// `[[accounts]]`: console accounts.
+    pub accounts: Vec<web::AccountSettings>,
+    /// `[[connections]]`: named connections for console accounts.
+    pub connections: Vec<web::ConnectionSettings>,
+    /// `[audit]`: the audit log.
+    pub audit: web::AuditSettings,
 }
 
 /// `[dms]`.
@@ -192,7 +203,31 @@ impl Settings {
 
     /// Validates `[dms]` and `[iam]` and builds the DMS client configuration.
     pub fn dms_client_config(&self) -> Result<ClientConfig, ConfigError> {
-        let dms = &self.dms;
+        client_config(&self.dms, &self.iam)
+    }
+
+    /// Validates the `[[connections]]` entry `name` and builds its client configuration.
+    pub fn connection_client_config(&self, name: &str) -> Result<ClientConfig, ConfigError> {
+        let connection = self
+            .connections
+            .iter()
+            .find(|c| c.name == name)
+            .ok_or_else(|| {
+                ConfigError::new("connections", format!("no connection named `{name}`"))
+            })?;
+        client_config(&connection.dms, &connection.iam).map_err(|mut error| {
+            error.key = format!("connections.{name}.{}", error.key);
+            error
+        })
+    }
+}
+
+/// Validates one pair of `[dms]`/`[iam]`-shaped sections and builds a client configuration.
+pub fn client_config(
+    dms: &DmsSettings,
+    iam_settings: &IamSettings,
+) -> Result<ClientConfig, ConfigError> {
+    {
         let region = dms
             .region
             .as_deref()
@@ -273,8 +308,8 @@ impl Settings {
         )?;
         let password = secret_from(
             "iam.password",
-            self.iam.password.as_ref(),
-            self.iam.password_file.as_deref(),
+            iam_settings.password.as_ref(),
+            iam_settings.password_file.as_deref(),
         )?;
 
         let credentials = match (
@@ -307,7 +342,7 @@ impl Settings {
                 ));
             }
             (None, None) => {
-                let iam = &self.iam;
+                let iam = iam_settings;
                 match (iam.user.as_deref(), password) {
                     (Some(user), Some(password)) => {
                         let domain = iam.domain.clone().filter(|d| !d.is_empty()).ok_or_else(|| {

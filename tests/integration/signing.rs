@@ -160,9 +160,10 @@ fn verify_rejects_each_kind_of_tampering() {
     let pristine = Wire::from_vector(vector);
     assert_eq!(pristine.check(&vector.sk, now), Ok(()));
 
-    let tampered: Vec<(&str, Box<dyn Fn(&mut Wire)>)> = vec![
+    type Tamper = Box<dyn Fn(&mut Wire)>;
+    let tampered: Vec<(&str, Tamper)> = vec![
         ("method", Box::new(|w| w.method = "PUT".into())),
-        ("path", Box::new(|w| w.raw_path.push_str("x"))),
+        ("path", Box::new(|w| w.raw_path.push('x'))),
         (
             "query value",
             Box::new(|w| w.raw_query = w.raw_query.replace("offset=", "offset=1")),

@@ -265,8 +265,8 @@ impl MockDms {
 async fn serve(mut stream: TcpStream, state: Arc<Mutex<State>>) -> std::io::Result<()> {
     let mut buffer = Vec::new();
     let mut chunk = [0u8; 8192];
-    loop {
-        // One request per connection keeps the server simple; responses say `Connection: close`.
+    // One request per connection keeps the server simple; responses say `Connection: close`.
+    {
         let header_end = loop {
             if let Some(pos) = buffer.windows(4).position(|w| w == b"\r\n\r\n") {
                 break pos;
@@ -358,6 +358,6 @@ async fn serve(mut stream: TcpStream, state: Arc<Mutex<State>>) -> std::io::Resu
         stream.write_all(out.as_bytes()).await?;
         stream.write_all(&response.body).await?;
         stream.flush().await?;
-        return Ok(());
     }
+    Ok(())
 }

@@ -1,0 +1,130 @@
+//! Settings of the web console: sessions, sign-in modes, console accounts, named connections
+//! and the audit log.
+
+use std::path::PathBuf;
+
+use serde::{Deserialize, Serialize};
+
+use super::{DmsSettings, IamSettings};
+use crate::secret::Secret;
+
+/// `[session]`.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct SessionSettings {
+    /// `session.backend`: `memory` (one process) or `redis` (several replicas).
+    pub backend: String,
+    /// `session.redis_url`: e.g. `redis://127.0.0.1:6379/0`.
+    pub redis_url: Option<String>,
+    /// `session.key`: 128 hexadecimal characters (64 bytes); signs cookies and encrypts the
+    /// credentials held in sessions. Every replica needs the same key.
+    #[serde(skip_serializing)]
+    pub key: Option<Secret>,
+    /// `session.key_file`: a file holding the key.
+    pub key_file: Option<PathBuf>,
+    /// `session.idle_timeout_minutes`: sign-out after this much inactivity (default 30).
+    pub idle_timeout_minutes: u64,
+    /// `session.absolute_timeout_hours`: sign-out after this long in any case (default 12).
+    pub absolute_timeout_hours: u64,
+}
+
+impl Default for SessionSettings {
+    fn default() -> Self {
+        Self {
+            backend: "memory".to_owned(),
+            redis_url: None,
+            key: None,
+            key_file: None,
+            idle_timeout_minutes: 30,
+            absolute_timeout_hours: 12,
+        }
+    }
+}
+
+/// `[auth]`: which sign-in modes are offered.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct AuthSettings {
+    /// `auth.access_key`: sign in with an access key and secret key.
+    pub access_key: bool,
+    /// `auth.iam_user`: sign in as an IAM user (password → token).
+    pub iam_user: bool,
+    /// `auth.console_accounts`: sign in with a console account from `[[accounts]]`.
+    pub console_accounts: bool,
+    /// `auth.max_failures`: failed sign-ins allowed per account and per client address within
+    /// `auth.failure_window_seconds` before further attempts are refused (default 5).
+    pub max_failures: u32,
+    /// `auth.failure_window_seconds`: the throttling window (default 300).
+    pub failure_window_seconds: u64,
+    /// `auth.default_region`: the region preselected on the sign-in form.
+    pub default_region: Option<String>,
+    /// `auth.endpoint`: the DMS endpoint used for access-key and IAM sign-ins (default: from
+    /// the region). This is server configuration: users never choose where the console connects.
+    pub endpoint: Option<String>,
+    /// `auth.iam_endpoint`: the IAM endpoint used for IAM sign-ins (default: from the region).
+    pub iam_endpoint: Option<String>,
+    /// `auth.role`: the role of access-key and IAM sign-ins: `viewer`, `operator` or `admin`
+    /// (default `admin`: whoever holds cloud credentials can already do everything with them).
+    pub role: String,
+}
+
+impl Default for AuthSettings {
+    fn default() -> Self {
+        Self {
+            access_key: true,
+            iam_user: true,
+            console_accounts: true,
+            max_failures: 5,
+            failure_window_seconds: 300,
+            default_region: None,
+            endpoint: None,
+            iam_endpoint: None,
+            role: "admin".to_owned(),
+        }
+    }
+}
+
+/// `[[accounts]]`: a console account.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct AccountSettings {
+    /// The sign-in name.
+    pub name: String,
+    /// An argon2 PHC hash (`dms-console hash-password`).
+    pub password_hash: String,
+    /// `viewer`, `operator` or `admin`.
+    pub role: String,
+    /// The name of the `[[connections]]` entry the account uses.
+    pub connection: String,
+}
+
+/// `[[connections]]`: cloud credentials configured on the server for console accounts.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct ConnectionSettings {
+    /// The connection's name.
+    pub name: String,
+    /// Endpoint, region, project and AK/SK, as in `[dms]`.
+    #[serde(default)]
+    pub dms: DmsSettings,
+    /// IAM user, as in `[iam]`.
+    #[serde(default)]
+    pub iam: IamSettings,
+}
+
+/// `[audit]`.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct AuditSettings {
+    /// `audit.url`: `sqlite:PATH` (default `sqlite:dms-console-audit.sqlite3`) or a
+    /// `postgres://` URL.
+    pub url: String,
+}
+
+impl Default for AuditSettings {
+    fn default() -> Self {
+        Self {
+            url: "sqlite:dms-console-audit.sqlite3".to_owned(),
+        }
+    }
+}
