@@ -3,4 +3,8 @@
 mod support;
 
 mod client_core;
+mod client_groups;
+mod client_instances;
+mod client_topics;
+mod decode_a;
 mod signing;
