@@ -161,7 +161,7 @@ impl Emulator {
     /// Advances everything that moves with time (instance life cycles, migration tasks,
     /// retention). Called before every request and periodically.
     pub fn tick(&self) -> Result<(), DmsError> {
-        self.transact("", |ctx| router::advance(ctx))
+        self.transact("", router::advance)
     }
 
     /// Authenticates and handles one API request.
