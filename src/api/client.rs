@@ -549,8 +549,13 @@ impl DmsClient {
                 request = request.header(name.as_str(), value.trim());
             }
         }
-        if !body.is_empty() || matches!(method, Method::Post | Method::Put) {
+        if !body.is_empty() {
             request = request.body(body.to_vec());
+        } else if matches!(method, Method::Post | Method::Put) {
+            // As the SDK does: gateways may answer 411 to a body-less POST without a length.
+            request = request
+                .header(reqwest::header::CONTENT_LENGTH, "0")
+                .body(Vec::new());
         }
 
         let started = std::time::Instant::now();

@@ -238,8 +238,8 @@ pub fn page<T: Clone>(items: &[T], offset: u32, limit: u32) -> (Vec<T>, i64, i64
     let start = (offset as usize).min(items.len());
     let end = (start + limit as usize).min(items.len());
     let next = if end < items.len() { end as i64 } else { -1 };
-    let previous = if start > 0 {
-        start.saturating_sub(limit as usize) as i64
+    let previous = if offset > 0 {
+        (offset as usize).saturating_sub(limit as usize) as i64
     } else {
         -1
     };

@@ -324,11 +324,17 @@ async fn restart_instance_posts_no_body_and_reads_node_objects_as_names() {
     assert_eq!(reply.result, "success");
     assert_eq!(reply.nodes, vec!["broker-0", "broker-1", "broker-2"]);
     assert_eq!(reply.instance_id, "68fdc9a8-805e-439d-8dd9-25adc1c58bf6");
-    mock.single().assert(
+    let request = mock.single();
+    request.assert(
         "POST",
         &format!("/v2/{{project_id}}/rocketmq/instances/{INSTANCE}/restart"),
         &[],
         None,
+    );
+    assert_eq!(
+        request.header("content-length"),
+        Some("0"),
+        "as the SDK sends it"
     );
 
     mock.clear();

@@ -14,25 +14,7 @@ use serde_json::Value;
 use super::messages::scalar_text;
 use crate::api::de;
 
-/// `limit`/`offset` of list operations whose paging the SDK adds (SDK defaults: 10 and 0).
-/// Both are left out when `None`.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
-pub struct Paging {
-    /// Page size.
-    pub limit: Option<u32>,
-    /// Index of the first record (0-based).
-    pub offset: Option<u32>,
-}
-
-impl Paging {
-    /// A page of `limit` records from `offset`.
-    pub fn new(limit: u32, offset: u32) -> Self {
-        Self {
-            limit: Some(limit),
-            offset: Some(offset),
-        }
-    }
-}
+pub use super::common::Paging;
 
 /// An `i64` that saturates instead of failing when the service sends an integer beyond the
 /// range (the seed prints 2^63−1 as `9223372036854776000`).
