@@ -41,6 +41,28 @@ pub enum Command {
     Regions,
     /// Run the DMS emulator: the DMS RocketMQ REST API with durable state, on plain HTTP.
     Emulator(EmulatorArgs),
+    /// Run the web console (configuration from the file and the environment).
+    Serve,
+    /// Run the emulator with demo data and the console wired to it, on loopback.
+    Demo(DemoArgs),
+    /// Print the argon2 hash of a console account's password (read from standard input).
+    HashPassword,
+    /// Print a new random session key (128 hexadecimal characters) for `session.key`.
+    GenerateKey,
+}
+
+/// Arguments of `demo`.
+#[derive(Debug, clap::Args)]
+pub struct DemoArgs {
+    /// The console's listen address.
+    #[arg(long, default_value = "127.0.0.1:8080")]
+    pub listen: String,
+    /// Keep the emulator's data here (default: a temporary directory removed on exit).
+    #[arg(long, value_name = "DIR")]
+    pub data_dir: Option<PathBuf>,
+    /// The random seed of the demo data.
+    #[arg(long, default_value_t = 7)]
+    pub seed: u64,
 }
 
 /// Arguments of `emulator`; each overrides the `[emulator]` section of the configuration.
@@ -115,6 +137,39 @@ pub fn main() -> ExitCode {
                 .expect("tokio runtime");
             runtime.block_on(run_emulator(cli.config, args))
         }
+        Command::Serve => {
+            let runtime = tokio::runtime::Builder::new_multi_thread()
+                .enable_all()
+                .build()
+                .expect("tokio runtime");
+            runtime.block_on(crate::demo::serve(cli.config))
+        }
+        Command::Demo(args) => {
+            let runtime = tokio::runtime::Builder::new_multi_thread()
+                .enable_all()
+                .build()
+                .expect("tokio runtime");
+            runtime.block_on(crate::demo::demo(args))
+        }
+        Command::HashPassword => {
+            let mut password = String::new();
+            if std::io::stdin().read_line(&mut password).is_err()
+                || password.trim_end_matches(['\n', '\r']).is_empty()
+            {
+                return fail(
+                    "give the password on standard input, e.g. `printf %s 'secret' | dms-console hash-password`",
+                );
+            }
+            println!(
+                "{}",
+                crate::web::passwords::hash(password.trim_end_matches(['\n', '\r']))
+            );
+            ExitCode::SUCCESS
+        }
+        Command::GenerateKey => {
+            println!("{}", crate::web::crypto::ServerKey::generate().to_hex());
+            ExitCode::SUCCESS
+        }
         Command::Api(args) => {
             let runtime = tokio::runtime::Builder::new_current_thread()
                 .enable_all()
@@ -125,7 +180,8 @@ pub fn main() -> ExitCode {
     }
 }
 
-fn fail(message: impl std::fmt::Display) -> ExitCode {
+/// Prints `message` as an error and returns exit status 2.
+pub fn fail(message: impl std::fmt::Display) -> ExitCode {
     eprintln!("error: {message}");
     ExitCode::from(2)
 }

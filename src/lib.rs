@@ -8,7 +8,11 @@
 pub mod api;
 pub mod cli;
 pub mod config;
+pub mod demo;
+pub mod domain;
 pub mod emulator;
 pub mod secret;
 pub mod signing;
+pub mod startup;
 pub mod telemetry;
+pub mod web;

@@ -68,6 +68,17 @@ impl Default for RetrySettings {
     }
 }
 
+/// Told about every finished call: the operation, its outcome (`ok` or an error kind) and
+/// how long it took, retries included. The console feeds its metrics with it.
+#[derive(Clone)]
+pub struct CallObserver(pub Arc<dyn Fn(&'static str, &'static str, Duration) + Send + Sync>);
+
+impl std::fmt::Debug for CallObserver {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("CallObserver")
+    }
+}
+
 /// Everything a [`DmsClient`] needs.
 #[derive(Debug, Clone)]
 pub struct ClientConfig {
@@ -85,6 +96,8 @@ pub struct ClientConfig {
     pub retry: RetrySettings,
     /// The largest response body accepted, in bytes.
     pub max_response_bytes: usize,
+    /// Told about every finished call.
+    pub observer: Option<CallObserver>,
 }
 
 impl ClientConfig {
@@ -98,6 +111,7 @@ impl ClientConfig {
             timeouts: Timeouts::default(),
             retry: RetrySettings::default(),
             max_response_bytes: 8 * 1024 * 1024,
+            observer: None,
         }
     }
 }
@@ -295,6 +309,20 @@ impl DmsClient {
 
     /// Sends `call` with its retry policy; a non-2xx status is an error.
     pub async fn execute(&self, call: Call) -> Result<Reply<Bytes>, ApiError> {
+        let operation = call.operation;
+        let started = std::time::Instant::now();
+        let result = self.execute_with_retries(call).await;
+        if let Some(observer) = &self.inner.config.observer {
+            let outcome = match &result {
+                Ok(_) => "ok",
+                Err(error) => error.kind.as_str(),
+            };
+            (observer.0)(operation, outcome, started.elapsed());
+        }
+        result
+    }
+
+    async fn execute_with_retries(&self, call: Call) -> Result<Reply<Bytes>, ApiError> {
         let project_id = if call.path.needs_project() {
             self.project_id().await?
         } else {

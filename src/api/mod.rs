@@ -14,7 +14,7 @@ pub mod ops;
 pub mod request;
 
 pub use auth::{Credentials, IamPassword};
-pub use client::{ClientConfig, DmsClient, RawReply, Reply, RetrySettings, Timeouts};
+pub use client::{CallObserver, ClientConfig, DmsClient, RawReply, Reply, RetrySettings, Timeouts};
 pub use error::{ApiError, ErrorKind};
 pub use request::{ApiPath, Call, Engine, Method, Query, RetryPolicy};
 

@@ -150,12 +150,22 @@ pub struct IamSettings {
 pub struct ServerSettings {
     /// `server.listen`: the console's listen address (default `127.0.0.1:8080`).
     pub listen: String,
+    /// `server.behind_tls_proxy`: the console is served over HTTPS by a proxy in front of it,
+    /// so cookies are `Secure` and `__Host-` prefixed (default false).
+    pub behind_tls_proxy: bool,
+    /// `server.workers`: HTTP worker threads (default: the number of cores).
+    pub workers: Option<usize>,
+    /// `server.log_json`: log JSON lines instead of plain text.
+    pub log_json: bool,
 }
 
 impl Default for ServerSettings {
     fn default() -> Self {
         Self {
             listen: "127.0.0.1:8080".to_owned(),
+            behind_tls_proxy: false,
+            workers: None,
+            log_json: false,
         }
     }
 }

@@ -1,0 +1,241 @@
+//! Building and running the console: settings → state → the actix server with its middleware
+//! and the route table. Tests call [`ConsoleApp::build`] with port 0.
+
+use std::collections::HashMap;
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::time::Duration;
+
+use actix_session::SessionMiddleware;
+use actix_session::config::{BrowserSession, TtlExtensionPolicy};
+use actix_web::cookie::SameSite;
+use actix_web::dev::{Server, ServerHandle};
+use actix_web::middleware::from_fn;
+use actix_web::{App, HttpServer, web};
+
+use crate::api::CallObserver;
+use crate::config::{ConfigError, Settings};
+use crate::web::audit::Audit;
+use crate::web::crypto::ServerKey;
+use crate::web::metrics::Metrics;
+use crate::web::rbac::Role;
+use crate::web::session_store::{MemoryStore, RedisStore, Store};
+use crate::web::state::{Account, AppState};
+use crate::web::throttle::Throttle;
+use crate::web::{metrics, middleware, routes};
+
+/// A console that listens.
+pub struct ConsoleApp {
+    /// The bound address.
+    pub addr: SocketAddr,
+    server: Server,
+}
+
+fn config_error(key: &str, problem: impl Into<String>) -> ConfigError {
+    ConfigError {
+        key: key.to_owned(),
+        problem: problem.into(),
+    }
+}
+
+/// Reads the server key from `session.key` or `session.key_file`.
+pub fn server_key(settings: &Settings) -> Result<ServerKey, ConfigError> {
+    let text = match (&settings.session.key, &settings.session.key_file) {
+        (Some(key), None) => key.expose().to_owned(),
+        (None, Some(path)) => std::fs::read_to_string(path).map_err(|e| {
+            config_error(
+                "session.key_file",
+                format!("cannot read `{}`: {e}", path.display()),
+            )
+        })?,
+        (Some(_), Some(_)) => {
+            return Err(config_error(
+                "session.key",
+                "set either session.key or session.key_file, not both",
+            ));
+        }
+        (None, None) => {
+            return Err(config_error(
+                "session.key",
+                "missing; set 128 hexadecimal characters (e.g. the output of `dms-console generate-key`), the same on every replica",
+            ));
+        }
+    };
+    ServerKey::from_hex(&text).map_err(|e| config_error("session.key", e))
+}
+
+/// Builds the shared state from `settings`.
+pub fn build_state(settings: &Settings, key: ServerKey) -> Result<AppState, ConfigError> {
+    let metrics = Arc::new(Metrics::default());
+    let http = reqwest::Client::builder()
+        .connect_timeout(Duration::from_millis(
+            settings.dms.connect_timeout_ms.max(1),
+        ))
+        .user_agent(crate::api::client::USER_AGENT)
+        .redirect(reqwest::redirect::Policy::none())
+        .pool_max_idle_per_host(32)
+        .build()
+        .map_err(|e| config_error("dms", format!("cannot build the HTTP client: {e}")))?;
+    let observer = {
+        let metrics = metrics.clone();
+        CallObserver(Arc::new(move |operation, outcome, elapsed| {
+            metrics.upstream(operation, outcome, elapsed)
+        }))
+    };
+
+    let mut connections = HashMap::new();
+    for connection in &settings.connections {
+        let mut config = settings.connection_client_config(&connection.name)?;
+        config.observer = Some(observer.clone());
+        connections.insert(connection.name.clone(), config);
+    }
+    let mut accounts = Vec::new();
+    for account in &settings.accounts {
+        let role: Role = account
+            .role
+            .parse()
+            .map_err(|e: String| config_error(&format!("accounts.{}.role", account.name), e))?;
+        if !connections.contains_key(&account.connection) {
+            return Err(config_error(
+                &format!("accounts.{}.connection", account.name),
+                format!("no [[connections]] entry is named `{}`", account.connection),
+            ));
+        }
+        if !account.password_hash.starts_with("$argon2") {
+            return Err(config_error(
+                &format!("accounts.{}.password_hash", account.name),
+                "must be an argon2 PHC hash from `dms-console hash-password`",
+            ));
+        }
+        accounts.push(Account {
+            name: account.name.clone(),
+            password_hash: account.password_hash.clone(),
+            role,
+            connection: account.connection.clone(),
+        });
+    }
+    let cloud_role: Role = settings
+        .auth
+        .role
+        .parse()
+        .map_err(|e: String| config_error("auth.role", e))?;
+    let server_connection = if settings.dms.region.is_some() || settings.dms.endpoint.is_some() {
+        let mut config = settings.dms_client_config()?;
+        config.observer = Some(observer.clone());
+        Some(
+            crate::api::DmsClient::with_http(config, http.clone())
+                .map_err(|e| config_error("dms.endpoint", e.to_string()))?,
+        )
+    } else {
+        None
+    };
+    let absolute = Duration::from_secs(settings.session.absolute_timeout_hours.max(1) * 3600);
+    let idle = Duration::from_secs(settings.session.idle_timeout_minutes.max(1) * 60);
+    if idle > absolute {
+        return Err(config_error(
+            "session.idle_timeout_minutes",
+            "must not exceed session.absolute_timeout_hours",
+        ));
+    }
+    let store = match settings.session.backend.as_str() {
+        "memory" => Store::Memory(MemoryStore::new(absolute)),
+        "redis" => {
+            let url = settings.session.redis_url.as_deref().ok_or_else(|| {
+                config_error(
+                    "session.redis_url",
+                    "missing; needed with session.backend = \"redis\"",
+                )
+            })?;
+            Store::Redis(
+                RedisStore::new(url, absolute).map_err(|e| config_error("session.redis_url", e))?,
+            )
+        }
+        other => {
+            return Err(config_error(
+                "session.backend",
+                format!("`{other}` is not a backend; allowed: memory, redis"),
+            ));
+        }
+    };
+    let audit = Audit::open(&settings.audit.url).map_err(|e| config_error("audit.url", e.0))?;
+    Ok(AppState {
+        key,
+        auth: settings.auth.clone(),
+        cloud_role,
+        accounts,
+        connections,
+        server_connection,
+        http,
+        throttle: Throttle::new(
+            settings.auth.max_failures.max(1),
+            Duration::from_secs(settings.auth.failure_window_seconds.max(1)),
+        ),
+        store,
+        secure_cookies: settings.server.behind_tls_proxy,
+        idle_timeout: idle,
+        metrics,
+        audit,
+        started: std::time::Instant::now(),
+    })
+}
+
+impl ConsoleApp {
+    /// Binds `settings.server.listen` and prepares the server.
+    pub fn build(settings: &Settings, state: AppState) -> Result<Self, std::io::Error> {
+        let listener = std::net::TcpListener::bind(&settings.server.listen)?;
+        let addr = listener.local_addr()?;
+        let key = state.key.cookie_key();
+        let cookie_name = state.session_cookie().to_owned();
+        let secure = state.secure_cookies;
+        let idle = state.idle_timeout;
+        let store = state.store.clone();
+        let state = web::Data::new(state);
+        let workers = settings.server.workers;
+        let mut server = HttpServer::new(move || {
+            let session = SessionMiddleware::builder(store.clone(), key.clone())
+                .cookie_name(cookie_name.clone())
+                .cookie_secure(secure)
+                .cookie_http_only(true)
+                .cookie_same_site(SameSite::Lax)
+                .cookie_path("/".to_owned())
+                .session_lifecycle(
+                    BrowserSession::default()
+                        .state_ttl(actix_web::cookie::time::Duration::seconds(
+                            idle.as_secs() as i64
+                        ))
+                        .state_ttl_extension_policy(TtlExtensionPolicy::OnEveryRequest),
+                )
+                .build();
+            // Listed innermost first: actix runs the last `wrap` first.
+            App::new()
+                .app_data(state.clone())
+                .app_data(web::FormConfig::default().limit(64 * 1024))
+                .configure(routes::configure)
+                .wrap(from_fn(routes::permissions))
+                .wrap(from_fn(middleware::csrf))
+                .wrap(from_fn(middleware::htmx_errors))
+                .wrap(session)
+                .wrap(from_fn(middleware::security_headers))
+                .wrap(from_fn(metrics::record))
+        })
+        .listen(listener)?
+        .disable_signals();
+        if let Some(workers) = workers {
+            server = server.workers(workers.max(1));
+        }
+        Ok(Self {
+            addr,
+            server: server.run(),
+        })
+    }
+
+    /// A handle to stop the server.
+    pub fn handle(&self) -> ServerHandle {
+        self.server.handle()
+    }
+
+    /// Serves until stopped.
+    pub async fn run_until_stopped(self) -> std::io::Result<()> {
+        self.server.await
+    }
+}

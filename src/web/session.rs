@@ -1,0 +1,205 @@
+//! What a signed-in session holds and how a request gets its user.
+//!
+//! The session state is written once, at sign-in, and never on ordinary requests. Cloud
+//! credentials are sealed with the server key before the store sees them. [`CurrentUser`]
+//! is the extractor every page uses: it opens the session, checks token expiry and builds the
+//! user's DMS client; without a session it asks for sign-in (a redirect, or `HX-Redirect` for
+//! htmx).
+
+use std::future::Future;
+use std::pin::Pin;
+
+use actix_session::{Session, SessionExt};
+use actix_web::{FromRequest, HttpRequest, web};
+use serde::{Deserialize, Serialize};
+use url::Url;
+
+use crate::api::{ClientConfig, Credentials, DmsClient};
+use crate::secret::Secret;
+
+use super::error::WebError;
+use super::rbac::{Permission, Role, allows};
+use super::state::AppState;
+
+/// The session-state key of the record.
+const RECORD_KEY: &str = "console";
+
+/// How the user signed in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum SignInMode {
+    /// Access key and secret key.
+    AccessKey,
+    /// IAM user (token).
+    IamUser,
+    /// Console account with a server-side connection.
+    Account,
+}
+
+impl SignInMode {
+    /// A label for the header.
+    pub fn label(self) -> &'static str {
+        match self {
+            Self::AccessKey => "access key",
+            Self::IamUser => "IAM user",
+            Self::Account => "console account",
+        }
+    }
+}
+
+/// Cloud credentials of an access-key or IAM sign-in, sealed inside the session.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct SessionCredentials {
+    /// DMS endpoint.
+    pub endpoint: String,
+    /// Region id.
+    pub region: String,
+    /// Project id.
+    pub project_id: String,
+    /// Access key (AK/SK mode).
+    pub access_key: Option<String>,
+    /// Secret key (AK/SK mode).
+    pub secret_key: Option<String>,
+    /// Security token of temporary credentials.
+    pub security_token: Option<String>,
+    /// IAM token (IAM mode).
+    pub token: Option<String>,
+}
+
+impl SessionCredentials {
+    /// The client configuration these credentials describe.
+    pub fn client_config(&self) -> Result<ClientConfig, WebError> {
+        let endpoint = Url::parse(&self.endpoint).map_err(|_| WebError::SignInRequired)?;
+        let credentials = match (&self.access_key, &self.secret_key, &self.token) {
+            (Some(access_key), Some(secret_key), _) => Credentials::AccessKey {
+                access_key: access_key.clone(),
+                secret_key: Secret::new(secret_key.clone()),
+                security_token: self.security_token.clone().map(Secret::new),
+            },
+            (_, _, Some(token)) => Credentials::Token(Secret::new(token.clone())),
+            _ => return Err(WebError::SignInRequired),
+        };
+        Ok(ClientConfig::new(
+            endpoint,
+            Some(self.project_id.clone()),
+            credentials,
+        ))
+    }
+}
+
+/// The session record.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct SessionRecord {
+    /// Who: console account name, access key id or `domain/user`.
+    pub user: String,
+    /// Role.
+    pub role: Role,
+    /// Sign-in mode.
+    pub mode: SignInMode,
+    /// The CSRF token of this session.
+    pub csrf: String,
+    /// What the header shows as the connection (region and project, or connection name).
+    pub connection_label: String,
+    /// Sealed [`SessionCredentials`] (access-key and IAM modes).
+    pub sealed: Option<String>,
+    /// The `[[connections]]` name (console accounts).
+    pub connection: Option<String>,
+    /// A random id of this sign-in, for audit records and as the sealing context.
+    pub sid: String,
+    /// Sign-in time (Unix ms).
+    pub signed_in_at: i64,
+    /// When an IAM token expires (Unix seconds), so the session ends with it.
+    pub token_expires_at: Option<i64>,
+}
+
+impl SessionRecord {
+    /// Stores the record in a freshly renewed session (new id: no fixation).
+    pub fn start(self, session: &Session) -> Result<(), WebError> {
+        session.renew();
+        session
+            .insert(RECORD_KEY, &self)
+            .map_err(|e| WebError::Unexpected(format!("cannot store the session: {e}")))
+    }
+
+    /// The record of `session`, if signed in.
+    pub fn of(session: &Session) -> Option<Self> {
+        session.get::<Self>(RECORD_KEY).ok().flatten()
+    }
+}
+
+/// The signed-in user of a request.
+pub struct CurrentUser {
+    /// The record.
+    pub record: SessionRecord,
+    /// A DMS client with the user's credentials.
+    pub dms: DmsClient,
+    /// The session (for sign-out).
+    pub session: Session,
+}
+
+impl CurrentUser {
+    /// Fails with 403 unless the user's role holds `permission`.
+    pub fn require(&self, permission: Permission) -> Result<(), WebError> {
+        if allows(self.record.role, permission) {
+            Ok(())
+        } else {
+            Err(WebError::Forbidden { needed: permission })
+        }
+    }
+
+    /// Whether the user's role holds `permission` (for hiding controls).
+    pub fn can(&self, permission: Permission) -> bool {
+        allows(self.record.role, permission)
+    }
+}
+
+/// Builds the user of `request` from its session.
+pub fn current_user(request: &HttpRequest) -> Result<CurrentUser, WebError> {
+    let state = request
+        .app_data::<web::Data<AppState>>()
+        .ok_or_else(|| WebError::Unexpected("no application state".into()))?;
+    let session = request.get_session();
+    if let Ok(Some(why)) = session.get::<String>(super::session_store::UNAVAILABLE_KEY) {
+        return Err(WebError::SessionStore(why));
+    }
+    let record = SessionRecord::of(&session).ok_or(WebError::SignInRequired)?;
+    if let Some(expires_at) = record.token_expires_at
+        && expires_at <= crate::signing::SdkDate::now().unix_seconds()
+    {
+        session.purge();
+        return Err(WebError::SignInRequired);
+    }
+    let config = match (&record.sealed, &record.connection) {
+        (Some(sealed), _) => {
+            let plain = state
+                .key
+                .open(sealed, &record.sid)
+                .map_err(|_| WebError::SignInRequired)?;
+            let credentials: SessionCredentials =
+                serde_json::from_slice(&plain).map_err(|_| WebError::SignInRequired)?;
+            credentials.client_config()?
+        }
+        (None, Some(name)) => state.connections.get(name).cloned().ok_or_else(|| {
+            WebError::Unexpected(format!("the connection `{name}` is no longer configured"))
+        })?,
+        (None, None) => return Err(WebError::SignInRequired),
+    };
+    let dms = state
+        .client(config)
+        .map_err(|e| WebError::Unexpected(e.to_string()))?;
+    Ok(CurrentUser {
+        record,
+        dms,
+        session,
+    })
+}
+
+impl FromRequest for CurrentUser {
+    type Error = WebError;
+    type Future = Pin<Box<dyn Future<Output = Result<Self, Self::Error>>>>;
+
+    fn from_request(request: &HttpRequest, _payload: &mut actix_web::dev::Payload) -> Self::Future {
+        let result = current_user(request);
+        Box::pin(async move { result })
+    }
+}

@@ -1,0 +1,87 @@
+//! `AppState`: what every handler shares — the server key, sign-in settings, console
+//! accounts, configured connections, the HTTP client pool, the sign-in throttle, the session
+//! store, metrics and the audit log.
+
+use std::collections::HashMap;
+use std::sync::Arc;
+use std::time::Duration;
+
+use crate::api::{ClientConfig, DmsClient};
+use crate::config::web::AuthSettings;
+
+use super::audit::Audit;
+use super::crypto::ServerKey;
+use super::metrics::Metrics;
+use super::rbac::Role;
+use super::session_store::Store;
+use super::throttle::Throttle;
+
+/// A console account from `[[accounts]]`.
+#[derive(Debug, Clone)]
+pub struct Account {
+    /// Sign-in name.
+    pub name: String,
+    /// Argon2 PHC hash.
+    pub password_hash: String,
+    /// Role.
+    pub role: Role,
+    /// Connection name.
+    pub connection: String,
+}
+
+/// Shared state.
+pub struct AppState {
+    /// The server key.
+    pub key: ServerKey,
+    /// Sign-in settings.
+    pub auth: AuthSettings,
+    /// The role of access-key and IAM sign-ins.
+    pub cloud_role: Role,
+    /// Console accounts.
+    pub accounts: Vec<Account>,
+    /// Client configurations of `[[connections]]`, by name.
+    pub connections: HashMap<String, ClientConfig>,
+    /// The server's own connection (`[dms]`), for readiness, when configured.
+    pub server_connection: Option<DmsClient>,
+    /// The HTTP client every DMS client shares (one connection pool).
+    pub http: reqwest::Client,
+    /// Failed sign-in throttle.
+    pub throttle: Throttle,
+    /// The session store.
+    pub store: Store,
+    /// Whether cookies are `Secure` and `__Host-` prefixed.
+    pub secure_cookies: bool,
+    /// The idle timeout.
+    pub idle_timeout: Duration,
+    /// Metrics.
+    pub metrics: Arc<Metrics>,
+    /// The audit log.
+    pub audit: Audit,
+    /// When the process started.
+    pub started: std::time::Instant,
+}
+
+impl AppState {
+    /// The name of the session cookie.
+    pub fn session_cookie(&self) -> &'static str {
+        if self.secure_cookies {
+            "__Host-dms-console-session"
+        } else {
+            "dms-console-session"
+        }
+    }
+
+    /// The name of the sign-in CSRF nonce cookie.
+    pub fn login_nonce_cookie(&self) -> &'static str {
+        if self.secure_cookies {
+            "__Host-dms-console-login"
+        } else {
+            "dms-console-login"
+        }
+    }
+
+    /// A client for `config` that shares the pool.
+    pub fn client(&self, config: ClientConfig) -> Result<DmsClient, crate::api::ApiError> {
+        DmsClient::with_http(config, self.http.clone())
+    }
+}
