@@ -4,4 +4,6 @@ mod support;
 
 mod client_core;
 mod emulator_core;
+mod emulator_instance_admin;
+mod emulator_instances;
 mod signing;
