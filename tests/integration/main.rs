@@ -13,4 +13,6 @@ mod client_users;
 mod decode_a;
 mod decode_b;
 mod emulator_core;
+mod emulator_instance_admin;
+mod emulator_instances;
 mod signing;
