@@ -4,4 +4,8 @@ mod support;
 
 mod client_core;
 mod emulator_core;
+mod emulator_groups;
+mod emulator_migration;
+mod emulator_topics;
+mod emulator_users;
 mod signing;
