@@ -18,6 +18,7 @@ pub mod store;
 pub mod groups;
 pub mod instances;
 pub mod migration;
+pub mod names;
 pub mod plane;
 pub mod topics;
 pub mod users;

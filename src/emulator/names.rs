@@ -1,0 +1,353 @@
+//! Input rules shared by the metadata modules (topics, consumer groups, ACL users, metadata
+//! migration): the name rules of the API reference, the permission enums, and typed readers of
+//! JSON body fields that answer the documented error codes with a message naming the field.
+//!
+//! It owns no documents and no routes.
+
+use serde_json::{Map, Value};
+
+use super::error::DmsError;
+
+/// The characters allowed in topic and group names besides ASCII letters and digits.
+const RESOURCE_NAME_EXTRA: &[u8] = b"%|-_";
+
+/// Why `name` breaks the topic/group rule `^[A-Za-z0-9%|_-]{3,64}$` (§5.2.2, §5.3.1, S.4), or
+/// `None` when it is valid.
+fn resource_name_problem(what: &str, name: &str) -> Option<(bool, String)> {
+    if let Some(bad) = name.chars().find(|c| {
+        !(c.is_ascii_alphanumeric() || (c.is_ascii() && RESOURCE_NAME_EXTRA.contains(&(*c as u8))))
+    }) {
+        return Some((
+            true,
+            format!(
+                "The {what} name `{name}` contains `{bad}`; only letters, digits, %, |, - and _ are allowed."
+            ),
+        ));
+    }
+    let length = name.len();
+    if !(3..=64).contains(&length) {
+        return Some((
+            false,
+            format!("The {what} name `{name}` has {length} characters; 3 to 64 are allowed."),
+        ));
+    }
+    None
+}
+
+/// Whether `name` is a valid topic or group name.
+pub fn is_resource_name(name: &str) -> bool {
+    resource_name_problem("", name).is_none()
+}
+
+/// Checks a topic name: `DMS.10240007` for a character outside the rule, `DMS.00400800` for a
+/// length outside 3–64.
+pub fn check_topic_name(name: &str) -> Result<(), DmsError> {
+    match resource_name_problem("topic", name) {
+        None => Ok(()),
+        Some((true, why)) => Err(DmsError::of("DMS.10240007").detail(why)),
+        Some((false, why)) => Err(DmsError::of("DMS.00400800").detail(why)),
+    }
+}
+
+/// Checks a consumer group name: `DMS.10240016` (invalid group ID format) for any violation.
+pub fn check_group_name(name: &str) -> Result<(), DmsError> {
+    match resource_name_problem("group", name) {
+        None => Ok(()),
+        Some((_, why)) => Err(DmsError::of("DMS.10240016").detail(why)),
+    }
+}
+
+/// Checks an ACL user name (`access_key`, catalogue B S9): 7–64 characters, an ASCII letter
+/// first, then letters, digits, `-` and `_`. `DMS.00400015` otherwise.
+pub fn check_access_key(name: &str) -> Result<(), DmsError> {
+    let fail = |why: String| Err(DmsError::of("DMS.00400015").detail(why));
+    if !name.chars().next().is_some_and(|c| c.is_ascii_alphabetic()) {
+        return fail(format!(
+            "The ACL user name `{name}` must start with a letter (7 to 64 characters: letters, digits, - and _)."
+        ));
+    }
+    if let Some(bad) = name
+        .chars()
+        .find(|c| !(c.is_ascii_alphanumeric() || *c == '-' || *c == '_'))
+    {
+        return fail(format!(
+            "The ACL user name `{name}` contains `{bad}`; only letters, digits, - and _ are allowed."
+        ));
+    }
+    if !(7..=64).contains(&name.len()) {
+        return fail(format!(
+            "The ACL user name `{name}` has {} characters; 7 to 64 are allowed.",
+            name.len()
+        ));
+    }
+    Ok(())
+}
+
+/// The special characters a secret key may contain (catalogue B §5.5, from the SDK).
+pub const SECRET_SPECIALS: &str = "`~!@#$%^&*()-_=+\\|[{}];:'\",<.>/?";
+
+/// Checks an ACL secret key against its user name (catalogue B S9): 8–32 characters from
+/// letters, digits and [`SECRET_SPECIALS`], at least three of the four classes, different from
+/// the name and the reversed name. `DMS.00400019` otherwise. The secret is never quoted back.
+pub fn check_secret_key(secret: &str, access_key: &str) -> Result<(), DmsError> {
+    let fail = |why: &str| Err(DmsError::of("DMS.00400019").detail(why));
+    let length = secret.chars().count();
+    if !(8..=32).contains(&length) {
+        return fail("The secret key must be 8 to 32 characters long.");
+    }
+    if secret
+        .chars()
+        .any(|c| !(c.is_ascii_alphanumeric() || SECRET_SPECIALS.contains(c)))
+    {
+        return fail(
+            "The secret key may contain only letters, digits and the special characters `~!@#$%^&*()-_=+\\|[{}];:'\",<.>/?",
+        );
+    }
+    let classes = [
+        secret.chars().any(|c| c.is_ascii_uppercase()),
+        secret.chars().any(|c| c.is_ascii_lowercase()),
+        secret.chars().any(|c| c.is_ascii_digit()),
+        secret.chars().any(|c| SECRET_SPECIALS.contains(c)),
+    ];
+    if classes.iter().filter(|present| **present).count() < 3 {
+        return fail(
+            "The secret key needs at least three of: upper-case letters, lower-case letters, digits, special characters.",
+        );
+    }
+    let reversed: String = access_key.chars().rev().collect();
+    if secret == access_key || secret == reversed {
+        return fail("The secret key must differ from the user name and the reversed user name.");
+    }
+    Ok(())
+}
+
+/// Checks a migration task name (instance-name rule of §5.1.2, catalogue B §5.6.1): an ASCII
+/// letter first, then letters, digits, `-` and `_`, 4–64 characters. `DMS.00400800` otherwise.
+pub fn check_task_name(name: &str) -> Result<(), DmsError> {
+    let valid = name.chars().next().is_some_and(|c| c.is_ascii_alphabetic())
+        && name
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
+        && (4..=64).contains(&name.len());
+    if valid {
+        Ok(())
+    } else {
+        Err(DmsError::of("DMS.00400800").detail(format!(
+            "The task name `{name}` must start with a letter and have 4 to 64 letters, digits, - or _."
+        )))
+    }
+}
+
+/// ACL permissions on topics (catalogue B S9).
+pub const TOPIC_PERMS: &[&str] = &["PUB", "SUB", "PUB|SUB", "DENY"];
+
+/// Checks an ACL topic permission.
+pub fn topic_perm(value: &str, field: &str) -> Result<String, DmsError> {
+    if TOPIC_PERMS.contains(&value) {
+        Ok(value.to_owned())
+    } else {
+        Err(DmsError::bad_body(format!(
+            "`{field}` is `{value}`; allowed are PUB, SUB, PUB|SUB and DENY."
+        )))
+    }
+}
+
+/// Checks an ACL group permission: `SUB` or `DENY`; the seed's `PUB|SUB` is accepted and
+/// stored as `SUB`, since a group can only subscribe (catalogue B S9).
+pub fn group_perm(value: &str, field: &str) -> Result<String, DmsError> {
+    match value {
+        "SUB" | "PUB|SUB" => Ok("SUB".to_owned()),
+        "DENY" => Ok("DENY".to_owned()),
+        _ => Err(DmsError::bad_body(format!(
+            "`{field}` is `{value}`; allowed are SUB and DENY."
+        ))),
+    }
+}
+
+/// A string field; `null` counts as absent.
+pub fn string<'v>(value: Option<&'v Value>, field: &str) -> Result<Option<&'v str>, DmsError> {
+    match value {
+        None | Some(Value::Null) => Ok(None),
+        Some(Value::String(text)) => Ok(Some(text)),
+        Some(other) => Err(DmsError::bad_body(format!(
+            "`{field}` must be a string, not {other}."
+        ))),
+    }
+}
+
+/// A boolean field; `null` counts as absent.
+pub fn boolean(value: Option<&Value>, field: &str) -> Result<Option<bool>, DmsError> {
+    match value {
+        None | Some(Value::Null) => Ok(None),
+        Some(Value::Bool(flag)) => Ok(Some(*flag)),
+        Some(other) => Err(DmsError::bad_body(format!(
+            "`{field}` must be true or false, not {other}."
+        ))),
+    }
+}
+
+/// An integer field in `min..=max` (integral floats such as `3.0` are accepted, since the SDK
+/// types several counts as floats); `null` counts as absent.
+pub fn integer(
+    value: Option<&Value>,
+    field: &str,
+    min: i64,
+    max: i64,
+) -> Result<Option<i64>, DmsError> {
+    let number = match value {
+        None | Some(Value::Null) => return Ok(None),
+        Some(Value::Number(number)) => number.as_i64().or_else(|| {
+            number
+                .as_f64()
+                .filter(|f| f.fract() == 0.0)
+                .map(|f| f as i64)
+        }),
+        Some(_) => None,
+    };
+    match number {
+        Some(n) if (min..=max).contains(&n) => Ok(Some(n)),
+        _ => Err(DmsError::bad_body(format!(
+            "`{field}` must be an integer from {min} to {max}; got {}.",
+            value.map(Value::to_string).unwrap_or_default()
+        ))),
+    }
+}
+
+/// An array field; `null` counts as absent.
+pub fn array<'v>(value: Option<&'v Value>, field: &str) -> Result<Option<&'v [Value]>, DmsError> {
+    match value {
+        None | Some(Value::Null) => Ok(None),
+        Some(Value::Array(items)) => Ok(Some(items)),
+        Some(other) => Err(DmsError::bad_body(format!(
+            "`{field}` must be an array, not {other}."
+        ))),
+    }
+}
+
+/// An array-of-strings field; `null` counts as absent.
+pub fn strings(value: Option<&Value>, field: &str) -> Result<Option<Vec<String>>, DmsError> {
+    let Some(items) = array(value, field)? else {
+        return Ok(None);
+    };
+    items
+        .iter()
+        .enumerate()
+        .map(|(index, item)| {
+            item.as_str().map(str::to_owned).ok_or_else(|| {
+                DmsError::bad_body(format!("`{field}[{index}]` must be a string, not {item}."))
+            })
+        })
+        .collect::<Result<Vec<_>, _>>()
+        .map(Some)
+}
+
+/// An object field; `null` counts as absent.
+pub fn object<'v>(
+    value: Option<&'v Value>,
+    field: &str,
+) -> Result<Option<&'v Map<String, Value>>, DmsError> {
+    match value {
+        None | Some(Value::Null) => Ok(None),
+        Some(Value::Object(map)) => Ok(Some(map)),
+        Some(other) => Err(DmsError::bad_body(format!(
+            "`{field}` must be an object, not {other}."
+        ))),
+    }
+}
+
+/// A required array-of-names field of a batch operation: present, non-empty, strings, without
+/// repetitions (a repeated name is dropped).
+pub fn name_list(body: &Map<String, Value>, field: &str) -> Result<Vec<String>, DmsError> {
+    let names = strings(body.get(field), field)?.unwrap_or_default();
+    if names.is_empty() {
+        return Err(DmsError::bad_body(format!(
+            "`{field}` must be a non-empty array of names."
+        )));
+    }
+    let mut unique: Vec<String> = Vec::with_capacity(names.len());
+    for name in names {
+        if !unique.contains(&name) {
+            unique.push(name);
+        }
+    }
+    Ok(unique)
+}
+
+/// A copy of a stored document without the internal `_emu` object.
+pub fn public(document: &Value) -> Value {
+    let mut copy = document.clone();
+    if let Some(map) = copy.as_object_mut() {
+        map.remove("_emu");
+    }
+    copy
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn topic_and_group_names_follow_the_reference_rule() {
+        for good in ["abc", "a%b|c-d_e", &"x".repeat(64), "%DLQ%group"] {
+            assert!(is_resource_name(good), "{good}");
+        }
+        for bad in [
+            "ab",
+            "a b c",
+            "topic.1",
+            &"x".repeat(65),
+            "tópico",
+            "ab\u{125}",
+            "",
+        ] {
+            assert!(!is_resource_name(bad), "{bad}");
+        }
+        assert_eq!(check_topic_name("a#b").unwrap_err().code, "DMS.10240007");
+        assert_eq!(check_topic_name("ab").unwrap_err().code, "DMS.00400800");
+        assert_eq!(check_group_name("ab").unwrap_err().code, "DMS.10240016");
+    }
+
+    #[test]
+    fn acl_user_names_and_secrets_follow_catalogue_b_s9() {
+        assert!(check_access_key("app_user-1").is_ok());
+        for bad in ["1app_user", "short", "app.user1", &"a".repeat(65)] {
+            assert_eq!(
+                check_access_key(bad).unwrap_err().code,
+                "DMS.00400015",
+                "{bad}"
+            );
+        }
+        assert!(check_secret_key("Secret_123", "app_user").is_ok());
+        assert!(check_secret_key("secret123!", "app_user").is_ok());
+        for bad in ["Sh0rt!", "alllowercase1", "NoDigitsNoSpecial", "Secret 123"] {
+            assert_eq!(
+                check_secret_key(bad, "app_user").unwrap_err().code,
+                "DMS.00400019",
+                "{bad}"
+            );
+        }
+        assert!(check_secret_key("App_user1", "App_user1").is_err());
+        assert!(check_secret_key("1resu_ppA", "App_user1").is_err());
+    }
+
+    #[test]
+    fn integers_accept_integral_floats_and_refuse_the_rest() {
+        let value = serde_json::json!(3.0);
+        assert_eq!(integer(Some(&value), "n", 1, 50).unwrap(), Some(3));
+        for bad in [
+            serde_json::json!(3.5),
+            serde_json::json!("3"),
+            serde_json::json!(51),
+        ] {
+            assert_eq!(
+                integer(Some(&bad), "n", 1, 50).unwrap_err().code,
+                "DMS.00400005"
+            );
+        }
+        assert_eq!(
+            integer(Some(&Value::Null), "n", 1, 50).unwrap(),
+            None,
+            "null is absent"
+        );
+    }
+}
