@@ -113,11 +113,11 @@ fn check_deletable(doc: &Value) -> Result<(), DmsError> {
 }
 
 /// Deletes the instance document and everything scoped to the instance (topics, groups,
-/// users, timer, the message plane's data).
+/// users, migration tasks, timer, the message plane's data).
 fn remove(ctx: &mut Ctx<'_>, project: &str, id: &str) -> Result<(), DmsError> {
     ctx.docs.delete(INSTANCE, project, id)?;
     lifecycle::cancel(ctx, project, id)?;
-    for kind in ["topic", "group", "user"] {
+    for kind in ["topic", "group", "user", crate::emulator::migration::TASK] {
         ctx.docs.delete_scope(kind, id)?;
     }
     plane::on_instance_deleted(ctx, id)
