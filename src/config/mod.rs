@@ -200,11 +200,17 @@ impl Settings {
                 }
                 other => other.to_string(),
             };
-            let key = match (&error.kind, key.is_empty()) {
-                (figment::error::Kind::UnknownField(field, _), _) if key.is_empty() => {
-                    field.clone()
+            // Figment's path usually ends with the unknown field already; add it only when not.
+            let key = match &error.kind {
+                figment::error::Kind::UnknownField(field, _)
+                    if error.path.last() != Some(field) =>
+                {
+                    if key.is_empty() {
+                        field.clone()
+                    } else {
+                        format!("{key}.{field}")
+                    }
                 }
-                (figment::error::Kind::UnknownField(field, _), false) => format!("{key}.{field}"),
                 _ => key,
             };
             ConfigError::new(if key.is_empty() { "(file)" } else { &key }, problem)
@@ -259,10 +265,20 @@ pub fn client_config(
             (Some(endpoint), _) => parse_endpoint("dms.endpoint", endpoint)?,
             (None, Some(region)) => match regions::dms_endpoint(region) {
                 Some(endpoint) => parse_endpoint("dms.endpoint", endpoint)?,
-                None => parse_endpoint(
-                    "dms.endpoint",
-                    &format!("https://dms.{region}.myhuaweicloud.com"),
-                )?,
+                // Like the SDK's region table: an unknown region is refused rather than
+                // guessed, since a typo would otherwise send signed requests to a made-up host.
+                None => {
+                    return Err(ConfigError::new(
+                        "dms.region",
+                        format!(
+                            "unknown region `{region}`; known: {}; or set dms.endpoint",
+                            regions::all()
+                                .map(|(id, _)| id)
+                                .collect::<Vec<_>>()
+                                .join(", ")
+                        ),
+                    ));
+                }
             },
             (None, None) => {
                 return Err(ConfigError::new(

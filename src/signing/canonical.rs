@@ -3,6 +3,8 @@
 //! Everything here follows the official SDK signer byte for byte (`calling.md` §6.3–§6.6); the
 //! golden vectors in `tests/fixtures/signing-vectors.json` are the judge.
 
+use std::borrow::Cow;
+
 use sha2::{Digest, Sha256};
 
 /// SHA-256 of the empty string, the payload hash of every request without a body.
@@ -17,20 +19,63 @@ const HEX_UPPER: &[u8; 16] = b"0123456789ABCDEF";
 /// Whether a byte stays as it is in every encoded part: the RFC 3986 unreserved set.
 #[inline]
 fn is_unreserved(byte: u8) -> bool {
-    byte.is_ascii_alphanumeric() || matches!(byte, b'-' | b'_' | b'.' | b'~')
+    UNRESERVED[usize::from(byte)]
 }
+
+/// [`is_unreserved`] as a table, so the scans over paths and values stay branch-light.
+static UNRESERVED: [bool; 256] = {
+    let mut table = [false; 256];
+    let mut byte = 0;
+    while byte < 256 {
+        let b = byte as u8;
+        table[byte] = b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.' | b'~');
+        byte += 1;
+    }
+    table
+};
 
 /// Appends `input` to `out`, percent-encoding every byte outside the unreserved set with
 /// upper-case hex (`%20` for a space, never `+`).
 pub fn encode_into(out: &mut String, input: &[u8]) {
-    for &byte in input {
-        if is_unreserved(byte) {
-            out.push(byte as char);
-        } else {
-            out.push('%');
-            out.push(HEX_UPPER[usize::from(byte >> 4)] as char);
-            out.push(HEX_UPPER[usize::from(byte & 0x0f)] as char);
+    let mut rest = input;
+    // Copies runs of unreserved bytes at once: most names, values and segments are one run.
+    while !rest.is_empty() {
+        let run = rest
+            .iter()
+            .position(|&byte| !is_unreserved(byte))
+            .unwrap_or(rest.len());
+        out.push_str(ascii(&rest[..run]));
+        let Some(&byte) = rest.get(run) else {
+            break;
+        };
+        let escaped = [
+            b'%',
+            HEX_UPPER[usize::from(byte >> 4)],
+            HEX_UPPER[usize::from(byte & 0x0f)],
+        ];
+        out.push_str(ascii(&escaped));
+        rest = &rest[run + 1..];
+    }
+}
+
+/// `bytes` as a `str`; only called on ASCII (unreserved bytes, `%XX`, hex digits).
+#[inline]
+fn ascii(bytes: &[u8]) -> &str {
+    std::str::from_utf8(bytes).expect("only ASCII is passed here")
+}
+
+const HEX_LOWER: &[u8; 16] = b"0123456789abcdef";
+
+/// Appends the lower-case hex of `bytes` to `out` (digests and signatures).
+pub(crate) fn push_hex_lower(out: &mut String, bytes: &[u8]) {
+    let mut buffer = [0u8; 128];
+    for chunk in bytes.chunks(64) {
+        let hex = &mut buffer[..chunk.len() * 2];
+        for (pair, &byte) in hex.chunks_exact_mut(2).zip(chunk) {
+            pair[0] = HEX_LOWER[usize::from(byte >> 4)];
+            pair[1] = HEX_LOWER[usize::from(byte & 0x0f)];
         }
+        out.push_str(ascii(hex));
     }
 }
 
@@ -74,12 +119,17 @@ pub fn percent_decode(input: &str) -> Vec<u8> {
 /// Appends the canonical URI of `path` (§6.3): decode, split on `/`, encode each segment, and
 /// end with a `/` whether or not the path does.
 pub fn canonical_uri_into(out: &mut String, path: &str) {
-    let decoded = percent_decode(path);
-    for (index, segment) in decoded.split(|&b| b == b'/').enumerate() {
-        if index > 0 {
-            out.push('/');
+    if path.bytes().all(|b| b == b'/' || is_unreserved(b)) {
+        // Nothing to decode or encode: the common case, copied as it is.
+        out.push_str(path);
+    } else {
+        let decoded = percent_decode(path);
+        for (index, segment) in decoded.split(|&b| b == b'/').enumerate() {
+            if index > 0 {
+                out.push('/');
+            }
+            encode_into(out, segment);
         }
-        encode_into(out, segment);
     }
     if !out.ends_with('/') {
         out.push('/');
@@ -99,13 +149,21 @@ pub fn canonical_query_into<K: AsRef<str>, V: AsRef<str>>(out: &mut String, pair
     match pairs.len() {
         0 => {}
         1 => push_pair(out, pairs[0].0.as_ref(), pairs[0].1.as_ref()),
-        _ => {
-            let mut sorted: Vec<(&str, &str)> = pairs
-                .iter()
-                .map(|(k, v)| (k.as_ref(), v.as_ref()))
-                .collect();
+        count => {
+            // Up to 16 pairs (every DMS operation) are sorted on the stack.
+            let mut stack = [("", ""); 16];
+            let mut heap = Vec::new();
+            let sorted: &mut [(&str, &str)] = if count <= stack.len() {
+                for (slot, (k, v)) in stack.iter_mut().zip(pairs) {
+                    *slot = (k.as_ref(), v.as_ref());
+                }
+                &mut stack[..count]
+            } else {
+                heap.extend(pairs.iter().map(|(k, v)| (k.as_ref(), v.as_ref())));
+                &mut heap
+            };
             sorted.sort_unstable();
-            for (index, (name, value)) in sorted.into_iter().enumerate() {
+            for (index, (name, value)) in sorted.iter().enumerate() {
                 if index > 0 {
                     out.push('&');
                 }
@@ -143,9 +201,30 @@ pub fn parse_raw_query(raw: &str) -> Vec<(String, String)> {
         .collect()
 }
 
+/// Like [`parse_raw_query`], borrowing the pieces that contain no `%` escape (the verifier's
+/// common case).
+pub(crate) fn parse_raw_query_borrowed(raw: &str) -> Vec<(Cow<'_, str>, Cow<'_, str>)> {
+    fn decode(part: &str) -> Cow<'_, str> {
+        if part.contains('%') {
+            Cow::Owned(String::from_utf8_lossy(&percent_decode(part)).into_owned())
+        } else {
+            Cow::Borrowed(part)
+        }
+    }
+    raw.split('&')
+        .filter(|piece| !piece.is_empty())
+        .map(|piece| {
+            let (name, value) = piece.split_once('=').unwrap_or((piece, ""));
+            (decode(name), decode(value))
+        })
+        .collect()
+}
+
 /// Lower-case hex SHA-256 of `data`.
 pub fn sha256_hex(data: &[u8]) -> String {
-    hex::encode(Sha256::digest(data))
+    let mut out = String::with_capacity(64);
+    push_hex_lower(&mut out, &Sha256::digest(data));
+    out
 }
 
 #[cfg(test)]
@@ -179,6 +258,38 @@ mod tests {
             canonical_query(&[("name", ""), ("engine", "rocketmq")]),
             "engine=rocketmq&name="
         );
+    }
+
+    #[test]
+    fn hex_digits_are_lower_case_like_the_hex_crate() {
+        let bytes: Vec<u8> = (0..=255).collect();
+        let mut out = String::new();
+        push_hex_lower(&mut out, &bytes);
+        assert_eq!(out, hex::encode(&bytes));
+        assert_eq!(sha256_hex(b""), EMPTY_PAYLOAD_HASH);
+    }
+
+    #[test]
+    fn more_than_sixteen_query_pairs_sort_too() {
+        let pairs: Vec<(String, String)> = (0..20)
+            .rev()
+            .map(|i| (format!("k{i:02}"), i.to_string()))
+            .collect();
+        let canonical = canonical_query(&pairs);
+        assert!(canonical.starts_with("k00=0&k01=1&"), "{canonical}");
+        assert!(canonical.ends_with("&k19=19"), "{canonical}");
+    }
+
+    #[test]
+    fn borrowed_query_parsing_agrees_with_the_owned_one() {
+        for raw in ["a=1&b=%25x&c", "k=a%20b%2A~%2B%2F&k=%zz&=v", ""] {
+            let owned = parse_raw_query(raw);
+            let borrowed: Vec<(String, String)> = parse_raw_query_borrowed(raw)
+                .into_iter()
+                .map(|(k, v)| (k.into_owned(), v.into_owned()))
+                .collect();
+            assert_eq!(owned, borrowed, "{raw}");
+        }
     }
 
     #[test]

@@ -8,6 +8,8 @@
 mod canonical;
 mod date;
 
+use std::borrow::Cow;
+
 use hmac::{Hmac, KeyInit, Mac};
 use sha2::{Digest, Sha256};
 
@@ -112,34 +114,56 @@ pub fn sign(
         ));
     }
 
-    let mut signed: Vec<(String, &str)> = request
-        .headers
-        .iter()
-        .chain(added_headers.iter())
-        .filter(|(name, _)| !name.contains('_'))
-        .map(|(name, value)| (name.to_ascii_lowercase(), value.trim()))
+    // The lower-cased names share one buffer: one allocation instead of one per header.
+    let mut lower_names = String::with_capacity(
+        request
+            .headers
+            .iter()
+            .chain(added_headers.iter())
+            .map(|(name, _)| name.len())
+            .sum(),
+    );
+    let mut spans = Vec::with_capacity(request.headers.len() + added_headers.len());
+    for (name, value) in request.headers.iter().chain(added_headers.iter()) {
+        if name.contains('_') {
+            continue;
+        }
+        let start = lower_names.len();
+        lower_names.push_str(name);
+        lower_names[start..].make_ascii_lowercase();
+        spans.push((start..lower_names.len(), value.trim()));
+    }
+    let mut signed: Vec<(&str, &str)> = spans
+        .into_iter()
+        .map(|(span, value)| (&lower_names[span], value))
         .collect();
-    signed.sort_unstable_by(|a, b| a.0.cmp(&b.0));
+    signed.sort_unstable_by(|a, b| a.0.cmp(b.0));
 
     let payload_hash = payload_hash(
         request.body,
         header_value(&added_headers, CONTENT_SHA256_HEADER)
             .or_else(|| header_value(request.headers, CONTENT_SHA256_HEADER)),
     );
+    let signed_names = join_names(signed.iter().map(|(n, _)| *n));
     let canonical_request = build_canonical_request(
         request.method,
         request.path,
         |out| canonical::canonical_query_into(out, request.query),
         &signed,
+        &signed_names,
         &payload_hash,
     );
     let string_to_sign = string_to_sign(date.trim(), &canonical_request);
-    let signature = hmac_hex(secret_key, &string_to_sign);
 
-    let signed_names = join_names(signed.iter().map(|(n, _)| n.as_str()));
-    let authorization = format!(
-        "{ALGORITHM} Access={access_key}, SignedHeaders={signed_names}, Signature={signature}"
-    );
+    let mut authorization =
+        String::with_capacity(ALGORITHM.len() + access_key.len() + signed_names.len() + 64 + 40);
+    authorization.push_str(ALGORITHM);
+    authorization.push_str(" Access=");
+    authorization.push_str(access_key);
+    authorization.push_str(", SignedHeaders=");
+    authorization.push_str(&signed_names);
+    authorization.push_str(", Signature=");
+    push_hmac_hex(&mut authorization, secret_key, &string_to_sign);
     Ok(Signed {
         canonical_request,
         string_to_sign,
@@ -148,13 +172,13 @@ pub fn sign(
     })
 }
 
-fn payload_hash(body: &[u8], content_sha256: Option<&str>) -> String {
+fn payload_hash<'a>(body: &[u8], content_sha256: Option<&'a str>) -> Cow<'a, str> {
     if body.is_empty() {
-        EMPTY_PAYLOAD_HASH.to_owned()
+        Cow::Borrowed(EMPTY_PAYLOAD_HASH)
     } else if let Some(value) = content_sha256 {
-        value.to_owned()
+        Cow::Borrowed(value)
     } else {
-        sha256_hex(body)
+        Cow::Owned(sha256_hex(body))
     }
 }
 
@@ -173,10 +197,15 @@ fn build_canonical_request(
     method: &str,
     path: &str,
     write_query: impl FnOnce(&mut String),
-    signed_headers: &[(String, &str)],
+    signed_headers: &[(&str, &str)],
+    signed_names: &str,
     payload_hash: &str,
 ) -> String {
-    let mut out = String::with_capacity(256 + path.len());
+    let mut capacity = 2 * signed_names.len() + 3 * path.len() / 2 + 128;
+    for (_, value) in signed_headers {
+        capacity += value.len() + 2;
+    }
+    let mut out = String::with_capacity(capacity);
     for byte in method.bytes() {
         out.push(byte.to_ascii_uppercase() as char);
     }
@@ -192,12 +221,7 @@ fn build_canonical_request(
         out.push('\n');
     }
     out.push('\n');
-    for (index, (name, _)) in signed_headers.iter().enumerate() {
-        if index > 0 {
-            out.push(';');
-        }
-        out.push_str(name);
-    }
+    out.push_str(signed_names);
     out.push('\n');
     out.push_str(payload_hash);
     out
@@ -209,7 +233,7 @@ fn string_to_sign(date: &str, canonical_request: &str) -> String {
     out.push('\n');
     out.push_str(date);
     out.push('\n');
-    out.push_str(&hex::encode(Sha256::digest(canonical_request.as_bytes())));
+    canonical::push_hex_lower(&mut out, &Sha256::digest(canonical_request.as_bytes()));
     out
 }
 
@@ -218,10 +242,10 @@ fn new_mac(secret_key: &[u8]) -> HmacSha256 {
     <HmacSha256 as KeyInit>::new_from_slice(secret_key).expect("HMAC takes keys of any length")
 }
 
-fn hmac_hex(secret_key: &[u8], message: &str) -> String {
+fn push_hmac_hex(out: &mut String, secret_key: &[u8], message: &str) {
     let mut mac = new_mac(secret_key);
     mac.update(message.as_bytes());
-    hex::encode(mac.finalize().into_bytes())
+    canonical::push_hex_lower(out, &mac.finalize().into_bytes());
 }
 
 /// A request as received by a server, for [`verify`].
@@ -402,7 +426,7 @@ pub fn verify(
     for name in &names {
         let value = header_value(request.headers, name)
             .ok_or_else(|| VerifyError::MissingSignedHeader(name.clone()))?;
-        signed.push((name.clone(), value.trim()));
+        signed.push((name.as_str(), value.trim()));
     }
 
     let secret = secret_for(parsed.access_key)
@@ -411,12 +435,14 @@ pub fn verify(
         request.body,
         header_value(request.headers, CONTENT_SHA256_HEADER),
     );
-    let query = parse_raw_query(request.raw_query);
+    let query = canonical::parse_raw_query_borrowed(request.raw_query);
+    let signed_names = join_names(signed.iter().map(|(n, _)| *n));
     let canonical_request = build_canonical_request(
         request.method,
         request.raw_path,
         |out| canonical::canonical_query_into(out, &query),
         &signed,
+        &signed_names,
         &payload_hash,
     );
     let string_to_sign = string_to_sign(date_text, &canonical_request);

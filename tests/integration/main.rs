@@ -2,6 +2,7 @@
 
 mod support;
 
+mod cli_api;
 mod client_core;
 mod client_groups;
 mod client_instances;
@@ -10,6 +11,7 @@ mod client_migration;
 mod client_misc;
 mod client_topics;
 mod client_users;
+mod config;
 mod decode_a;
 mod decode_b;
 mod emulator_core;

@@ -3,3 +3,4 @@
 
 pub mod emulator;
 pub mod mock_dms;
+pub mod python_sdk;
