@@ -1,12 +1,13 @@
 //! Huawei's official Python SDK as an independent judge of signatures.
 //!
 //! [`python`] returns an interpreter that can import `huaweicloudsdkcore` and
-//! `huaweicloudsdkrocketmq`: `DMS_TEST_PYTHON` when set, otherwise a venv at
-//! `<target dir>/sdk-venv` that is created from PyPI on first use. Creation is guarded by a
-//! `OnceLock` within the process and by an exclusive lock on `<target dir>/sdk-venv.lock`
-//! across processes; the venv is marked complete only after the SDK imports, so an
-//! interrupted creation is redone. Any failure panics with what failed: tests that need the
-//! SDK never skip silently.
+//! `huaweicloudsdkrocketmq`: `DMS_TEST_PYTHON` when set, otherwise the venv at
+//! `<target dir>/sdk-venv` (the one `tests/run` prepares), created from PyPI on first use when
+//! it is missing or cannot import the SDK. Creation is guarded by a `OnceLock` within the
+//! process and by an exclusive lock on `<target dir>/sdk-venv.lock` across processes, and the
+//! venv is built in a temporary directory that is renamed into place only once the SDK
+//! imports, so an interrupted creation never leaves a half-built venv behind. Any failure
+//! panics with what failed: tests that need the SDK never skip silently.
 //!
 //! [`official_check`] feeds a recorded request to `tests/support/official_signer.py`, which
 //! recomputes the signature with the SDK's own `Signer`.
@@ -21,15 +22,8 @@ use serde::Deserialize;
 
 use super::mock_dms::Recorded;
 
-/// The SDK packages installed into the venv, pinned to the version `calling.md` describes.
-pub const SDK_PACKAGES: &[&str] = &[
-    "huaweicloudsdkcore==3.1.219",
-    "huaweicloudsdkrocketmq==3.1.219",
-];
-
-/// Written into the venv once the SDK imports; its content is the package list, so a change
-/// of pins rebuilds the venv.
-const READY_MARKER: &str = "dms-console-sdk-ready";
+/// The SDK packages installed into the venv (the same as `tests/run` installs).
+pub const SDK_PACKAGES: &[&str] = &["huaweicloudsdkcore", "huaweicloudsdkrocketmq"];
 
 /// The interpreter with the official SDK installed (see the module docs).
 pub fn python() -> PathBuf {
@@ -79,23 +73,24 @@ fn ensure_venv(venv: &Path) -> Result<PathBuf, String> {
         .map_err(|e| format!("locking {}: {e}", lock_path.display()))?;
 
     let python = venv_python(venv);
-    let marker = venv.join(READY_MARKER);
-    let wanted = SDK_PACKAGES.join("\n");
-    if fs::read_to_string(&marker).is_ok_and(|text| text == wanted) && python.exists() {
+    if python.exists() && check_imports(&python).is_ok() {
         return Ok(python);
     }
 
-    // Absent, half-built or built with other pins: start over.
-    if venv.exists() {
-        fs::remove_dir_all(venv).map_err(|e| format!("removing {}: {e}", venv.display()))?;
+    // Absent or broken: build a new one beside it and swap it in.
+    let partial = parent.join(format!("sdk-venv.partial-{}", std::process::id()));
+    for stale in [&partial, &venv.to_path_buf()] {
+        if stale.exists() {
+            fs::remove_dir_all(stale).map_err(|e| format!("removing {}: {e}", stale.display()))?;
+        }
     }
     let base = std::env::var_os("DMS_TEST_BASE_PYTHON").unwrap_or_else(|| "python3".into());
     run(
-        Command::new(&base).arg("-m").arg("venv").arg(venv),
-        &format!("`{} -m venv {}`", base.to_string_lossy(), venv.display()),
+        Command::new(&base).arg("-m").arg("venv").arg(&partial),
+        &format!("`{} -m venv {}`", base.to_string_lossy(), partial.display()),
     )?;
     run(
-        Command::new(&python)
+        Command::new(venv_python(&partial))
             .args([
                 "-m",
                 "pip",
@@ -107,14 +102,15 @@ fn ensure_venv(venv: &Path) -> Result<PathBuf, String> {
         &format!(
             "`pip install {}` into {}",
             SDK_PACKAGES.join(" "),
-            venv.display()
+            partial.display()
         ),
     )?;
+    check_imports(&venv_python(&partial))?;
+    // Only `bin/python` is used, and it finds its venv through `pyvenv.cfg` beside it, so the
+    // venv works under its new name.
+    fs::rename(&partial, venv)
+        .map_err(|e| format!("renaming {} to {}: {e}", partial.display(), venv.display()))?;
     check_imports(&python)?;
-    let mut file =
-        File::create(&marker).map_err(|e| format!("writing {}: {e}", marker.display()))?;
-    file.write_all(wanted.as_bytes())
-        .map_err(|e| format!("writing {}: {e}", marker.display()))?;
     Ok(python)
 }
 
@@ -139,7 +135,7 @@ fn check_imports(python: &Path) -> Result<(), String> {
     run(
         Command::new(python).args([
             "-c",
-            "import huaweicloudsdkcore.signer.signer, huaweicloudsdkcore.sdk_request, huaweicloudsdkrocketmq.v2",
+            "import huaweicloudsdkcore.signer.signer, huaweicloudsdkcore.sdk_request, huaweicloudsdkrocketmq",
         ]),
         &format!("importing the SDK with {}", python.display()),
     )
