@@ -1,11 +1,13 @@
 //! `Settings`: file and environment merged, defaults from the region table, secrets from
 //! files, redacted `Debug`, and every bad value refused with its key named.
 //!
-//! Each test reads its environment through a prefix of its own (`X_TEST_DMS_CFG_<NAME>__`),
-//! so the process's real `DMS_CONSOLE__` variables never leak in and tests cannot see each
-//! other's variables.
+//! `Settings::load_from` reads the environment through a prefix used by no real variable, so
+//! the process's own `DMS_CONSOLE__` variables never leak in. The tests that need variables
+//! run `environment_cases` in a child process with those variables set, so no test changes
+//! the environment of this multi-threaded process.
 
 use std::path::{Path, PathBuf};
+use std::process::Command;
 use std::time::Duration;
 
 use dms_console::api::{ClientConfig, Credentials};
@@ -43,18 +45,6 @@ fn no_env(prefix: &str) -> Env {
     Env::prefixed(prefix).split("__")
 }
 
-/// Sets `prefix` + name for each pair and returns a provider that reads them.
-fn env_with(prefix: &str, vars: &[(&str, &str)]) -> Env {
-    assert!(prefix.starts_with("X_TEST_DMS_CFG_") && prefix.ends_with("__"));
-    for (name, value) in vars {
-        // SAFETY: the standard library serialises its own environment accesses with a lock,
-        // and each test uses a prefix of its own, so no other code reads or writes these
-        // names; nothing in this test binary reads the environment from foreign code.
-        unsafe { std::env::set_var(format!("{prefix}{name}"), value) };
-    }
-    Env::prefixed(prefix).split("__")
-}
-
 fn load(file: &Path, env: Env) -> Settings {
     Settings::load_from(Some(file), env).unwrap_or_else(|e| panic!("load: {e}"))
 }
@@ -80,54 +70,6 @@ fn aksk(config: &ClientConfig) -> (&str, &str, Option<&str>) {
 }
 
 const AKSK: &str = "access_key = \"AKFILE\"\nsecret_key = \"sk-file\"\n";
-
-#[test]
-fn the_environment_overrides_the_file() {
-    let file = ConfigFile::new(&format!(
-        "[dms]\nregion = \"cn-north-4\"\nendpoint = \"http://file.example:1\"\nproject_id = \"{PROJECT}\"\n{AKSK}read_timeout_ms = 5000\nconnect_timeout_ms = 1500\n[server]\nlisten = \"127.0.0.1:9000\"\n"
-    ));
-    let env = env_with(
-        "X_TEST_DMS_CFG_OVERRIDE__",
-        &[
-            ("DMS__ENDPOINT", "http://127.0.0.1:9100"),
-            ("DMS__ACCESS_KEY", "AKENV"),
-            ("DMS__READ_TIMEOUT_MS", "7000"),
-            ("SERVER__LISTEN", "0.0.0.0:8443"),
-        ],
-    );
-    let settings = load(&file.path(), env);
-    assert_eq!(settings.server.listen, "0.0.0.0:8443");
-    let config = settings.dms_client_config().unwrap();
-    assert_eq!(config.endpoint.as_str(), "http://127.0.0.1:9100/");
-    assert_eq!(aksk(&config), ("AKENV", "sk-file", None));
-    assert_eq!(config.timeouts.read, Duration::from_millis(7000));
-    assert_eq!(
-        config.timeouts.connect,
-        Duration::from_millis(1500),
-        "the file still counts where the environment is silent"
-    );
-    assert_eq!(config.project_id.as_deref(), Some(PROJECT));
-}
-
-#[test]
-fn the_environment_alone_is_enough() {
-    let file = ConfigFile::new("");
-    let env = env_with(
-        "X_TEST_DMS_CFG_ENVONLY__",
-        &[
-            ("DMS__REGION", "cn-north-4"),
-            ("DMS__PROJECT_ID", PROJECT),
-            ("DMS__ACCESS_KEY", "AKENV"),
-            ("DMS__SECRET_KEY", "sk-env"),
-        ],
-    );
-    let config = load(&file.path(), env).dms_client_config().unwrap();
-    assert_eq!(aksk(&config), ("AKENV", "sk-env", None));
-    assert_eq!(
-        config.endpoint.as_str(),
-        "https://dms.cn-north-4.myhuaweicloud.com/"
-    );
-}
 
 #[test]
 fn defaults_fill_what_is_not_set() {
@@ -264,20 +206,6 @@ fn secrets_are_read_from_files() {
         .dms_client_config()
         .unwrap();
     assert_eq!(iam_of(&config).password.expose(), "pw-from-file");
-}
-
-#[test]
-fn a_secret_file_can_be_named_in_the_environment() {
-    let file = ConfigFile::new(&format!(
-        "[dms]\nregion = \"cn-north-4\"\nproject_id = \"{PROJECT}\"\naccess_key = \"AK\"\n"
-    ));
-    let secret = file.sibling("sk", "sk-env-file");
-    let env = env_with(
-        "X_TEST_DMS_CFG_SKFILE__",
-        &[("DMS__SECRET_KEY_FILE", secret.to_str().unwrap())],
-    );
-    let config = load(&file.path(), env).dms_client_config().unwrap();
-    assert_eq!(aksk(&config).1, "sk-env-file");
 }
 
 #[test]
@@ -455,14 +383,6 @@ fn unknown_keys_and_sections_are_refused() {
 }
 
 #[test]
-fn an_unknown_key_in_the_environment_is_refused() {
-    let file = ConfigFile::new("");
-    let env = env_with("X_TEST_DMS_CFG_UNKNOWN__", &[("DMS__SECRET", "x")]);
-    let error = Settings::load_from(Some(&file.path()), env).unwrap_err();
-    assert_eq!(error.key, "dms.secret", "{error}");
-}
-
-#[test]
 fn a_named_file_that_does_not_exist_is_refused() {
     let dir = tempfile::tempdir().unwrap();
     let error = Settings::load_from(
@@ -471,4 +391,146 @@ fn a_named_file_that_does_not_exist_is_refused() {
     )
     .unwrap_err();
     assert_eq!(error.key, "--config");
+}
+
+/// The prefix of the variables `environment_cases` reads (set only in child processes).
+const ENV_PREFIX: &str = "X_TEST_DMS_CFG__";
+/// Names the case `environment_cases` checks.
+const CASE_VAR: &str = "X_TEST_DMS_CFG_CASE";
+/// The configuration file of that case.
+const FILE_VAR: &str = "X_TEST_DMS_CFG_FILE";
+
+/// Runs `environment_cases` in a child process of this test binary with `case`, `file` and
+/// `vars` (names under [`ENV_PREFIX`]) in its environment, and asserts that it passed.
+#[track_caller]
+fn run_environment_case(case: &str, file: &Path, vars: &[(&str, &str)]) {
+    let mut command = Command::new(std::env::current_exe().expect("the test binary"));
+    command.args(["config::environment_cases", "--exact", "--test-threads=1"]);
+    for (name, _) in std::env::vars_os() {
+        if name.to_string_lossy().starts_with("X_TEST_DMS_CFG") {
+            command.env_remove(name);
+        }
+    }
+    command.env(CASE_VAR, case).env(FILE_VAR, file);
+    for (name, value) in vars {
+        command.env(format!("{ENV_PREFIX}{name}"), value);
+    }
+    let output = command.output().expect("run the test binary");
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert!(
+        output.status.success() && stdout.contains("1 passed"),
+        "environment case `{case}` failed:\n{stdout}\n{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+}
+
+fn override_file() -> ConfigFile {
+    ConfigFile::new(&format!(
+        "[dms]\nregion = \"cn-north-4\"\nendpoint = \"http://file.example:1\"\nproject_id = \"{PROJECT}\"\n{AKSK}read_timeout_ms = 5000\nconnect_timeout_ms = 1500\n[server]\nlisten = \"127.0.0.1:9000\"\n"
+    ))
+}
+
+/// The checks that need environment variables. Each case runs in a child process started by
+/// the test of the same topic below. Run directly, with no case named and no variable set, it
+/// checks that the file alone decides.
+#[test]
+fn environment_cases() {
+    let env = Env::prefixed(ENV_PREFIX).split("__");
+    let Some(case) = std::env::var_os(CASE_VAR) else {
+        assert!(
+            std::env::vars_os().all(|(name, _)| !name.to_string_lossy().starts_with(ENV_PREFIX)),
+            "no variable under {ENV_PREFIX} may be set outside a case"
+        );
+        let file = override_file();
+        let settings = load(&file.path(), env);
+        assert_eq!(settings.server.listen, "127.0.0.1:9000");
+        let config = settings.dms_client_config().unwrap();
+        assert_eq!(config.endpoint.as_str(), "http://file.example:1/");
+        assert_eq!(aksk(&config), ("AKFILE", "sk-file", None));
+        assert_eq!(config.timeouts.read, Duration::from_millis(5000));
+        return;
+    };
+    let file = PathBuf::from(std::env::var_os(FILE_VAR).expect("the case's file"));
+    match case.to_str().expect("a UTF-8 case name") {
+        "override" => {
+            let settings = load(&file, env);
+            assert_eq!(settings.server.listen, "0.0.0.0:8443");
+            let config = settings.dms_client_config().unwrap();
+            assert_eq!(config.endpoint.as_str(), "http://127.0.0.1:9100/");
+            assert_eq!(aksk(&config), ("AKENV", "sk-file", None));
+            assert_eq!(config.timeouts.read, Duration::from_millis(7000));
+            assert_eq!(
+                config.timeouts.connect,
+                Duration::from_millis(1500),
+                "the file still counts where the environment is silent"
+            );
+            assert_eq!(config.project_id.as_deref(), Some(PROJECT));
+        }
+        "env-only" => {
+            let config = load(&file, env).dms_client_config().unwrap();
+            assert_eq!(aksk(&config), ("AKENV", "sk-env", None));
+            assert_eq!(
+                config.endpoint.as_str(),
+                "https://dms.cn-north-4.myhuaweicloud.com/"
+            );
+        }
+        "secret-file" => {
+            let config = load(&file, env).dms_client_config().unwrap();
+            assert_eq!(aksk(&config).1, "sk-env-file");
+        }
+        "unknown-key" => {
+            let error = Settings::load_from(Some(&file), env).unwrap_err();
+            assert_eq!(error.key, "dms.secret", "{error}");
+        }
+        other => panic!("unknown environment case `{other}`"),
+    }
+}
+
+#[test]
+fn the_environment_overrides_the_file() {
+    let file = override_file();
+    run_environment_case(
+        "override",
+        &file.path(),
+        &[
+            ("DMS__ENDPOINT", "http://127.0.0.1:9100"),
+            ("DMS__ACCESS_KEY", "AKENV"),
+            ("DMS__READ_TIMEOUT_MS", "7000"),
+            ("SERVER__LISTEN", "0.0.0.0:8443"),
+        ],
+    );
+}
+
+#[test]
+fn the_environment_alone_is_enough() {
+    let file = ConfigFile::new("");
+    run_environment_case(
+        "env-only",
+        &file.path(),
+        &[
+            ("DMS__REGION", "cn-north-4"),
+            ("DMS__PROJECT_ID", PROJECT),
+            ("DMS__ACCESS_KEY", "AKENV"),
+            ("DMS__SECRET_KEY", "sk-env"),
+        ],
+    );
+}
+
+#[test]
+fn a_secret_file_can_be_named_in_the_environment() {
+    let file = ConfigFile::new(&format!(
+        "[dms]\nregion = \"cn-north-4\"\nproject_id = \"{PROJECT}\"\naccess_key = \"AK\"\n"
+    ));
+    let secret = file.sibling("sk", "sk-env-file");
+    run_environment_case(
+        "secret-file",
+        &file.path(),
+        &[("DMS__SECRET_KEY_FILE", secret.to_str().unwrap())],
+    );
+}
+
+#[test]
+fn an_unknown_key_in_the_environment_is_refused() {
+    let file = ConfigFile::new("");
+    run_environment_case("unknown-key", &file.path(), &[("DMS__SECRET", "x")]);
 }
