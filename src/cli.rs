@@ -253,6 +253,12 @@ async fn run_api(config_file: Option<PathBuf>, args: ApiArgs) -> ExitCode {
                 ExitCode::from(1)
             }
         }
+        // A refusal that came with an answer (IAM rejecting the password) is an HTTP failure,
+        // not a configuration or network problem.
+        Err(e) if e.status.is_some() => {
+            eprintln!("error: {e}");
+            ExitCode::from(1)
+        }
         Err(e) => fail(e),
     }
 }

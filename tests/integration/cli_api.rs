@@ -433,7 +433,7 @@ async fn an_iam_refusal_fails_with_its_code() {
     )
     .await;
 
-    assert_ne!(run.code, Some(0), "{run:#?}");
+    assert_eq!(run.code, Some(1), "an answered refusal exits 1: {run:#?}");
     assert!(run.stderr.contains("IAM.0101"), "{}", run.stderr);
     assert_eq!(mock.requests().len(), 1, "no DMS call without a token");
 }
