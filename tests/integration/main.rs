@@ -3,5 +3,7 @@
 mod support;
 
 mod client_core;
+mod emulator_consumption;
 mod emulator_core;
+mod emulator_messages;
 mod signing;
