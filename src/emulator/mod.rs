@@ -8,6 +8,7 @@
 
 pub mod auth;
 pub mod context;
+pub mod demo_data;
 pub mod error;
 pub mod faults;
 pub mod http;
@@ -89,7 +90,12 @@ impl Emulator {
             dir: settings.data_dir.display().to_string(),
             source,
         })?;
-        Ok(Self::with_connection(settings, connection))
+        let emulator = Self::with_connection(settings, connection);
+        if emulator.settings.demo_data {
+            demo_data::seed(&emulator)
+                .map_err(|e| StartError::Settings(format!("cannot create the demo data: {e}")))?;
+        }
+        Ok(emulator)
     }
 
     /// An emulator on an in-memory database (benchmarks; no durability).

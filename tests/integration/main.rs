@@ -16,6 +16,7 @@ mod decode_a;
 mod decode_b;
 mod emulator_consumption;
 mod emulator_core;
+mod emulator_demo_data;
 mod emulator_groups;
 mod emulator_instance_admin;
 mod emulator_instances;
