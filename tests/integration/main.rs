@@ -10,6 +10,8 @@ mod client_migration;
 mod client_misc;
 mod client_topics;
 mod client_users;
+mod console_login;
+mod console_sessions;
 mod decode_a;
 mod decode_b;
 mod emulator_core;
