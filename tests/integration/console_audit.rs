@@ -33,10 +33,7 @@ fn csv_fields(line: &str) -> Vec<String> {
 async fn audit_csv(app: &TestApp, query: &str) -> Vec<std::collections::BTreeMap<String, String>> {
     let page = app.get_page(&format!("/audit.csv{query}")).await;
     page.assert_status(200);
-    assert_eq!(
-        page.header("content-type"),
-        Some("text/csv; charset=utf-8")
-    );
+    assert_eq!(page.header("content-type"), Some("text/csv; charset=utf-8"));
     assert_eq!(
         page.header("content-disposition"),
         Some("attachment; filename=\"dms-console-audit.csv\"")
@@ -116,9 +113,7 @@ async fn a_restart_writes_one_record_with_the_outcome_and_the_dms_request_id() {
 
     // The emulator did restart it.
     let dashboard = app.get_page(&format!("/instances/{id}")).await;
-    assert!(
-        ["RESTARTING", "RUNNING"].contains(&dashboard.text("#instance-status").as_str())
-    );
+    assert!(["RESTARTING", "RUNNING"].contains(&dashboard.text("#instance-status").as_str()));
 }
 
 #[tokio::test]
@@ -132,9 +127,14 @@ async fn a_restart_that_dms_refuses_is_recorded_as_failed_with_the_code() {
         "error_code": "DMS.00400026"
     }]))
     .await;
-    let page = app.post_form(&format!("/instances/{id}/restart"), &[]).await;
+    let page = app
+        .post_form(&format!("/instances/{id}/restart"), &[])
+        .await;
     assert!(page.status >= 400, "{}", page.status);
-    assert_eq!(page.text(".error-card h1"), "Restarting the instance failed");
+    assert_eq!(
+        page.text(".error-card h1"),
+        "Restarting the instance failed"
+    );
     assert_eq!(page.text(".error-card .error-code"), "DMS.00400026");
     let shown_request_id = page.text(".error-card .request-id");
 
@@ -199,7 +199,9 @@ async fn when_the_audit_log_cannot_record_the_action_is_refused_before_dms() {
     app.csrf().await;
     app.audit_db().execute_batch("DROP TABLE audit").unwrap();
     let before = app.emulator_requests();
-    let page = app.post_form(&format!("/instances/{id}/restart"), &[]).await;
+    let page = app
+        .post_form(&format!("/instances/{id}/restart"), &[])
+        .await;
     page.assert_status(503);
     assert!(
         page.text(".error-card .message")
@@ -207,7 +209,10 @@ async fn when_the_audit_log_cannot_record_the_action_is_refused_before_dms() {
         "{}",
         page.body
     );
-    assert!(page.text(".error-card .message").contains("not carried out"));
+    assert!(
+        page.text(".error-card .message")
+            .contains("not carried out")
+    );
     assert_eq!(app.emulator_requests(), before, "nothing reached DMS");
     let dashboard = app.get_page(&format!("/instances/{id}")).await;
     assert_eq!(dashboard.text("#instance-status"), "RUNNING");
@@ -266,10 +271,7 @@ async fn a_delete_needs_the_name_typed_and_is_audited() {
     assert_eq!(form.text("#delete-instance h1"), "Delete orders-prod");
 
     let wrong = app
-        .post_form(
-            &format!("/instances/{id}/delete"),
-            &[("confirm", "orders")],
-        )
+        .post_form(&format!("/instances/{id}/delete"), &[("confirm", "orders")])
         .await;
     wrong.assert_status(422);
     assert_eq!(
@@ -338,7 +340,10 @@ async fn the_audit_page_filters_by_user_action_target_and_time_and_exports_them(
         ),
         1
     );
-    assert_eq!(rows(&app.get_page("/audit?action=RestartInstance").await), 3);
+    assert_eq!(
+        rows(&app.get_page("/audit?action=RestartInstance").await),
+        3
+    );
     assert_eq!(
         rows(&app.get_page("/audit?action=dms:instance:modify").await),
         4
@@ -360,14 +365,20 @@ async fn the_audit_page_filters_by_user_action_target_and_time_and_exports_them(
     // Time: today matches, tomorrow onwards and up to yesterday do not.
     let today = date(0);
     assert_eq!(
-        rows(&app.get_page(&format!("/audit?from={today}&to={today}")).await),
+        rows(
+            &app.get_page(&format!("/audit?from={today}&to={today}"))
+                .await
+        ),
         4
     );
     assert_eq!(
         rows(&app.get_page(&format!("/audit?from={}", date(1))).await),
         0
     );
-    assert_eq!(rows(&app.get_page(&format!("/audit?to={}", date(-1))).await), 0);
+    assert_eq!(
+        rows(&app.get_page(&format!("/audit?to={}", date(-1))).await),
+        0
+    );
     let bad = app.get_page("/audit?from=yesterday").await;
     bad.assert_status(422);
     assert!(bad.text("#error-from").contains("is not a date"));
@@ -410,6 +421,9 @@ async fn viewers_and_operators_cannot_read_the_audit_log() {
             );
         }
         let instances = browser.get_page("/instances").await;
-        assert!(!instances.has("a[href='/audit']"), "{role} has no audit link");
+        assert!(
+            !instances.has("a[href='/audit']"),
+            "{role} has no audit link"
+        );
     }
 }

@@ -78,7 +78,10 @@ async fn the_list_filters_by_name_and_status() {
     let mut names = orders.texts("#instance-table tbody tr td:first-child a");
     names.sort();
     assert_eq!(names, ["orders-prod", "orders-test"]);
-    assert_eq!(orders.text("#instance-count"), "Showing 1–2 of 2 instances.");
+    assert_eq!(
+        orders.text("#instance-count"),
+        "Showing 1–2 of 2 instances."
+    );
     assert_eq!(
         orders.attr("input[name=name]", "value").as_deref(),
         Some("orders")
@@ -90,7 +93,8 @@ async fn the_list_filters_by_name_and_status() {
         ["billing-prod"]
     );
     assert_eq!(
-        frozen.attr("select[name=status] option[selected]", "value")
+        frozen
+            .attr("select[name=status] option[selected]", "value")
             .as_deref(),
         Some("FROZEN")
     );
@@ -129,7 +133,10 @@ async fn the_list_pages_with_next_and_previous_links() {
     assert!(!first.has("a[rel=prev]"));
 
     let second = app.get_page("/instances?limit=2&offset=2").await;
-    assert_eq!(second.text("#instance-count"), "Showing 3–4 of 5 instances.");
+    assert_eq!(
+        second.text("#instance-count"),
+        "Showing 3–4 of 5 instances."
+    );
     assert_eq!(
         second.attr("a[rel=prev]", "href").as_deref(),
         Some("/instances?limit=2&offset=0")
@@ -204,18 +211,22 @@ async fn the_dashboard_shows_overview_addresses_storage_brokers_and_attention() 
         page.attr(".bar[role=meter]", "aria-valuenow").as_deref(),
         Some("0")
     );
-    assert_eq!(
-        page.attr(".bar-fill", "data-percent").as_deref(),
-        Some("0")
-    );
+    assert_eq!(page.attr(".bar-fill", "data-percent").as_deref(), Some("0"));
     assert!(fact("Storage").contains("0 of 600 GB used (0%)"));
 
     // Every address has a copy button holding exactly that address.
     let addresses = page.texts("dl.addresses code.addr");
     assert!(!addresses.is_empty(), "addresses are shown");
-    assert_eq!(page.attrs("dl.addresses button.copy", "data-copy"), addresses);
+    assert_eq!(
+        page.attrs("dl.addresses button.copy", "data-copy"),
+        addresses
+    );
     assert_eq!(page.texts("dl.addresses dt")[0], "Name server");
-    assert!(addresses[0].contains(':'), "host:port, got {}", addresses[0]);
+    assert!(
+        addresses[0].contains(':'),
+        "host:port, got {}",
+        addresses[0]
+    );
 
     // Brokers and their nodes.
     let brokers = page.texts("#panel-brokers table tbody tr td:first-child");
@@ -265,7 +276,10 @@ async fn groups_whose_lag_cannot_be_read_are_shown_as_errors_never_as_fine() {
     assert!(!page.has("#panel-attention .ok-note"), "{}", page.body);
     assert_eq!(
         page.texts("#panel-attention .error-card .title"),
-        ["Reading a group's lag failed", "Reading a group's lag failed"]
+        [
+            "Reading a group's lag failed",
+            "Reading a group's lag failed"
+        ]
     );
     assert_eq!(
         page.texts("#panel-attention .error-code"),
@@ -319,10 +333,7 @@ async fn a_failing_panel_shows_its_error_while_the_others_render() {
         .get_fragment(&format!("/instances/{id}/panels/brokers"))
         .await;
     panel.assert_status(200);
-    assert_eq!(
-        panel.text("#panel-brokers .error-code"),
-        "DMS.00500000"
-    );
+    assert_eq!(panel.text("#panel-brokers .error-code"), "DMS.00500000");
     app.clear_faults().await;
     let panel = app
         .get_fragment(&format!("/instances/{id}/panels/brokers"))

@@ -49,7 +49,11 @@ async fn readyz_follows_the_server_connection_to_dms() {
         "{}",
         not_ready.body
     );
-    assert!(not_ready.body.contains("DMS.00500000"), "{}", not_ready.body);
+    assert!(
+        not_ready.body.contains("DMS.00500000"),
+        "{}",
+        not_ready.body
+    );
 
     app.clear_faults().await;
     app.get_page("/readyz").await.assert_status(200);
@@ -63,7 +67,9 @@ async fn metrics_count_requests_upstream_calls_and_sessions() {
     for _ in 0..3 {
         app.get_page("/instances").await.assert_status(200);
     }
-    app.get_page(&format!("/instances/{id}")).await.assert_status(200);
+    app.get_page(&format!("/instances/{id}"))
+        .await
+        .assert_status(200);
     app.get_page("/instances/11c45539-0000-4000-8000-812c41f61f30")
         .await
         .assert_status(404);
@@ -157,18 +163,14 @@ async fn metrics_count_requests_upstream_calls_and_sessions() {
         ),
         Some(1.0)
     );
-    assert_eq!(
-        sample(&metrics, "dms_console_active_sessions"),
-        Some(2.0)
+    assert_eq!(sample(&metrics, "dms_console_active_sessions"), Some(2.0));
+    assert!(
+        metrics
+            .body
+            .contains("dms_console_request_duration_seconds_count{route=\"/instances\"}")
     );
-    assert!(metrics.body.contains(
-        "dms_console_request_duration_seconds_count{route=\"/instances\"}"
-    ));
 
     app.logout().await.assert_redirect("/login");
     let metrics = app.new_browser().get_page("/metrics").await;
-    assert_eq!(
-        sample(&metrics, "dms_console_active_sessions"),
-        Some(1.0)
-    );
+    assert_eq!(sample(&metrics, "dms_console_active_sessions"), Some(1.0));
 }

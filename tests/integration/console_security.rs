@@ -32,9 +32,7 @@ async fn a_change_without_a_valid_token_or_from_another_origin_is_refused() {
     let origin = app.base.clone();
     let before = app.emulator_requests();
 
-    let missing = app
-        .post_raw(&path, &[], None, &[("Origin", &origin)])
-        .await;
+    let missing = app.post_raw(&path, &[], None, &[("Origin", &origin)]).await;
     missing.assert_status(403);
     assert!(
         missing
@@ -82,12 +80,7 @@ async fn a_change_without_a_valid_token_or_from_another_origin_is_refused() {
     );
 
     let same_site = app
-        .post_raw(
-            &path,
-            &[],
-            Some(&token),
-            &[("Sec-Fetch-Site", "same-site")],
-        )
+        .post_raw(&path, &[], Some(&token), &[("Sec-Fetch-Site", "same-site")])
         .await;
     same_site.assert_status(403);
 
@@ -175,9 +168,14 @@ async fn the_sign_in_form_needs_its_token_too() {
     let other = app.new_browser();
     let others_token = other.login_csrf().await;
     assert_ne!(token, others_token);
-    app.post_raw("/login", &fields, Some(&others_token), &[("Origin", &origin)])
-        .await
-        .assert_status(403);
+    app.post_raw(
+        "/login",
+        &fields,
+        Some(&others_token),
+        &[("Origin", &origin)],
+    )
+    .await
+    .assert_status(403);
     app.post_raw("/login", &fields, Some(&token), &[("Origin", &origin)])
         .await
         .assert_redirect("/instances");
@@ -350,7 +348,9 @@ async fn pages_carry_the_security_headers() {
     }
     let page = app.get_page("/instances").await;
     assert!(
-        page.header_all("vary").iter().any(|v| v.contains("HX-Request")),
+        page.header_all("vary")
+            .iter()
+            .any(|v| v.contains("HX-Request")),
         "{:?}",
         page.headers
     );
@@ -377,11 +377,7 @@ async fn the_vendored_htmx_is_cached_long_and_revalidates_by_etag() {
     let cache = htmx.header("cache-control").unwrap();
     assert!(cache.contains("max-age=31536000"), "{cache}");
     assert!(cache.contains("immutable"), "{cache}");
-    assert!(
-        htmx.header("content-type")
-            .unwrap()
-            .contains("javascript")
-    );
+    assert!(htmx.header("content-type").unwrap().contains("javascript"));
     assert!(htmx.body.contains("htmx"));
     let etag = htmx.header("etag").expect("an ETag").to_owned();
     let again = app

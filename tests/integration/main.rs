@@ -14,6 +14,7 @@ mod console_audit;
 mod console_instances;
 mod console_login;
 mod console_ops;
+mod console_redis;
 mod console_security;
 mod console_sessions;
 mod decode_a;
