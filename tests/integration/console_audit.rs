@@ -404,6 +404,18 @@ async fn the_audit_page_filters_by_user_action_target_and_time_and_exports_them(
     expected.sort();
     assert_eq!(targets, expected);
     assert_eq!(audit_csv(&app, "?user=nobody").await.len(), 0);
+
+    // A date that cannot be read exports nothing rather than everything.
+    let refused = app.get_page("/audit.csv?from=yesterday").await;
+    refused.assert_status(422);
+    assert!(
+        refused
+            .text(".error-card .message")
+            .starts_with("Nothing was exported: `yesterday` is not a date"),
+        "{}",
+        refused.body
+    );
+    assert!(!refused.body.contains("RestartInstance"));
 }
 
 #[tokio::test]

@@ -162,6 +162,34 @@ async fn the_list_pages_with_next_and_previous_links() {
         ["orders-1", "orders-2", "orders-3", "orders-4", "orders-5"]
     );
 
+    // Past the end: said so, with the way back to the last page.
+    let beyond = app.get_page("/instances?limit=2&offset=10").await;
+    beyond.assert_status(200);
+    assert_eq!(
+        beyond.text("#instance-count"),
+        "This page is past the end of the list: 5 instances match."
+    );
+    assert_eq!(
+        beyond.attr("a[rel=prev]", "href").as_deref(),
+        Some("/instances?limit=2&offset=4")
+    );
+    assert!(!beyond.has("a[rel=next]"));
+
+    // Malformed or huge numbers fall back instead of failing the page.
+    let malformed = app.get_page("/instances?limit=abc&offset=-3").await;
+    malformed.assert_status(200);
+    assert_eq!(
+        malformed.text("#instance-count"),
+        "Showing 1–5 of 5 instances."
+    );
+    assert_eq!(
+        malformed.attr("input[name=limit]", "value").as_deref(),
+        Some("20")
+    );
+    app.get_page("/instances?limit=1000&offset=4294967295")
+        .await
+        .assert_status(200);
+
     // Filters survive paging.
     let filtered = app.get_page("/instances?name=orders&limit=2").await;
     assert_eq!(
@@ -413,6 +441,14 @@ async fn an_unknown_instance_is_a_not_found_page() {
     app.get_page(&format!("/instances/{id}/panels/nothing"))
         .await
         .assert_status(404);
+    // An address outside the route table gets the console's page, not an empty answer.
+    let nowhere = app.get_page("/nowhere/at/all").await;
+    nowhere.assert_status(404);
+    assert_eq!(nowhere.text(".error-card h1"), "Not found");
+    assert_eq!(
+        nowhere.text(".error-card .message"),
+        "There is no page at this address."
+    );
     // The root sends signed-in users to the list.
     app.get_page("/").await.assert_redirect("/instances");
 }
