@@ -113,16 +113,20 @@ struct TestRedis {
     _own: Option<RedisServer>,
 }
 
-async fn test_redis() -> TestRedis {
-    if let Ok(url) = std::env::var("DMS_TEST_REDIS_URL")
-        && !url.trim().is_empty()
-    {
-        return TestRedis { url, _own: None };
-    }
-    if std::env::var_os("CI").is_some() {
-        panic!(
+/// `DMS_TEST_REDIS_URL`; under CI its absence fails the test (never a silent skip).
+fn shared_redis_url() -> Option<String> {
+    match std::env::var("DMS_TEST_REDIS_URL") {
+        Ok(url) if !url.trim().is_empty() => Some(url),
+        _ if std::env::var_os("CI").is_some() => panic!(
             "DMS_TEST_REDIS_URL is not set: under CI the Redis tests need the Redis that `tests/run` starts"
-        );
+        ),
+        _ => None,
+    }
+}
+
+async fn test_redis() -> TestRedis {
+    if let Some(url) = shared_redis_url() {
+        return TestRedis { url, _own: None };
     }
     let own = RedisServer::start().await;
     TestRedis {
@@ -273,6 +277,9 @@ async fn a_request_running_during_sign_out_cannot_bring_a_redis_session_back() {
 
 #[tokio::test]
 async fn while_redis_is_down_requests_get_a_prompt_503_and_recover_after() {
+    // This test kills its Redis, so it always runs one of its own; under CI it still insists
+    // on the environment `tests/run` prepares.
+    shared_redis_url();
     let mut redis = RedisServer::start().await;
     let app = redis_app(&redis.url()).await;
     app.login_as("viewer").await.assert_redirect("/instances");
