@@ -129,12 +129,23 @@ pub fn build_state(settings: &Settings, key: ServerKey) -> Result<AppState, Conf
     } else {
         None
     };
-    let absolute = Duration::from_secs(settings.session.absolute_timeout_hours.max(1) * 3600);
-    let idle = Duration::from_secs(settings.session.idle_timeout_minutes.max(1) * 60);
+    let session = &settings.session;
+    let absolute = Duration::from_secs(match session.absolute_timeout_seconds {
+        Some(seconds) => seconds.max(1),
+        None => session.absolute_timeout_hours.max(1) * 3600,
+    });
+    let idle = Duration::from_secs(match session.idle_timeout_seconds {
+        Some(seconds) => seconds.max(1),
+        None => session.idle_timeout_minutes.max(1) * 60,
+    });
     if idle > absolute {
         return Err(config_error(
-            "session.idle_timeout_minutes",
-            "must not exceed session.absolute_timeout_hours",
+            if session.idle_timeout_seconds.is_some() {
+                "session.idle_timeout_seconds"
+            } else {
+                "session.idle_timeout_minutes"
+            },
+            "the idle timeout must not exceed the absolute timeout",
         ));
     }
     let store = match settings.session.backend.as_str() {

@@ -26,6 +26,12 @@ pub struct SessionSettings {
     pub idle_timeout_minutes: u64,
     /// `session.absolute_timeout_hours`: sign-out after this long in any case (default 12).
     pub absolute_timeout_hours: u64,
+    /// `session.idle_timeout_seconds`: the idle timeout in seconds; when set it replaces
+    /// `session.idle_timeout_minutes` (finer control, e.g. for tests).
+    pub idle_timeout_seconds: Option<u64>,
+    /// `session.absolute_timeout_seconds`: the absolute timeout in seconds; when set it
+    /// replaces `session.absolute_timeout_hours`.
+    pub absolute_timeout_seconds: Option<u64>,
 }
 
 impl Default for SessionSettings {
@@ -37,6 +43,8 @@ impl Default for SessionSettings {
             key_file: None,
             idle_timeout_minutes: 30,
             absolute_timeout_hours: 12,
+            idle_timeout_seconds: None,
+            absolute_timeout_seconds: None,
         }
     }
 }

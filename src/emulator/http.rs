@@ -33,6 +33,15 @@ pub fn server(emulator: Arc<Emulator>, listener: std::net::TcpListener) -> std::
     .run())
 }
 
+impl Emulator {
+    /// How many API and IAM requests the emulator has received (faulted ones included, the
+    /// `/_emulator` admin endpoint not): tests compare it before and after an action to prove
+    /// that nothing reached the emulator.
+    pub fn requests_served(&self) -> u64 {
+        self.requests.load(std::sync::atomic::Ordering::SeqCst)
+    }
+}
+
 /// A request id in the form the real service uses: 32 hexadecimal characters.
 fn request_id() -> String {
     hex::encode(rand::random::<[u8; 16]>())
@@ -98,6 +107,9 @@ async fn handle(
     if segments.first().map(String::as_str) == Some("_emulator") {
         return admin(&request, &req, &emulator, &request_id);
     }
+    emulator
+        .requests
+        .fetch_add(1, std::sync::atomic::Ordering::SeqCst);
 
     let decision = {
         let rules = emulator.faults();

@@ -43,6 +43,8 @@ pub struct Emulator {
     settings: EmulatorSettings,
     state: Mutex<State>,
     faults: RwLock<Vec<FaultRule>>,
+    /// API requests received (see [`Emulator::requests_served`]).
+    requests: std::sync::atomic::AtomicU64,
 }
 
 struct State {
@@ -115,6 +117,7 @@ impl Emulator {
             settings,
             state: Mutex::new(State { connection, rng }),
             faults,
+            requests: std::sync::atomic::AtomicU64::new(0),
         })
     }
 

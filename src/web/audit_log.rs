@@ -244,7 +244,18 @@ pub async fn export_audit(
     params: web::Query<AuditParams>,
 ) -> Result<HttpResponse, WebError> {
     user.require(Permission::ReadAudit)?;
-    let (filter, _, _) = filter_of(&params);
+    let (filter, from_error, to_error) = filter_of(&params);
+    // An unreadable date must not silently widen the export to every record.
+    let problems: Vec<String> = [from_error, to_error]
+        .into_iter()
+        .filter(|e| !e.is_empty())
+        .collect();
+    if !problems.is_empty() {
+        return Err(WebError::Invalid(format!(
+            "Nothing was exported: {}.",
+            problems.join("; ")
+        )));
+    }
     let records = state
         .audit
         .search(filter, 100_000)

@@ -31,6 +31,9 @@ pub enum WebError {
     /// A page or resource that does not exist.
     #[error("{0}")]
     NotFound(String),
+    /// The request's parameters cannot be used (and there is no form to show them next to).
+    #[error("{0}")]
+    Invalid(String),
     /// A DMS call failed.
     #[error("{what}: {source}")]
     Upstream {
@@ -113,6 +116,12 @@ impl WebError {
                 code: None,
                 request_id: None,
             },
+            Self::Invalid(why) => ErrorSummary {
+                title: "Check the request".into(),
+                message: why.clone(),
+                code: None,
+                request_id: None,
+            },
             Self::Upstream { what, source } => ErrorSummary {
                 title: format!("{what} failed"),
                 message: upstream_message(source),
@@ -168,6 +177,7 @@ impl ResponseError for WebError {
             Self::SignInRequired => StatusCode::SEE_OTHER,
             Self::Forbidden { .. } | Self::Csrf(_) => StatusCode::FORBIDDEN,
             Self::NotFound(_) => StatusCode::NOT_FOUND,
+            Self::Invalid(_) => StatusCode::UNPROCESSABLE_ENTITY,
             Self::Upstream { source, .. } => match source.kind {
                 ErrorKind::NotFound => StatusCode::NOT_FOUND,
                 ErrorKind::Validation | ErrorKind::Conflict => StatusCode::UNPROCESSABLE_ENTITY,

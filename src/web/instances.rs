@@ -122,8 +122,14 @@ fn created_ms(instance: &Instance) -> Option<i64> {
 pub struct ListParams {
     name: String,
     status: String,
-    limit: Option<u32>,
-    offset: Option<u32>,
+    /// Kept as text: a malformed number falls back to the default rather than failing the
+    /// page.
+    limit: Option<String>,
+    offset: Option<String>,
+}
+
+fn number(text: &Option<String>) -> Option<u32> {
+    text.as_deref().and_then(|t| t.trim().parse::<u32>().ok())
 }
 
 #[derive(Template)]
@@ -183,8 +189,9 @@ pub async fn list_instances(
 ) -> Result<HttpResponse, WebError> {
     let params = params.into_inner();
     // The API pages at most 50 instances at a time.
-    let limit = params.limit.unwrap_or(20).clamp(1, 50);
-    let offset = params.offset.unwrap_or(0);
+    let limit = number(&params.limit).unwrap_or(20).clamp(1, 50);
+    // DMS cannot hold more instances than this; it also keeps the arithmetic far from overflow.
+    let offset = number(&params.offset).unwrap_or(0).min(1_000_000);
     let status_filter = STATUSES
         .iter()
         .find(|s| **s == params.status)
@@ -225,8 +232,15 @@ pub async fn list_instances(
     };
     let page = InstancesPage {
         layout: Layout::for_user(&user, "Instances", "instances").crumb("Instances", None),
-        previous_href: (offset > 0)
-            .then(|| list_href(&params, offset.saturating_sub(limit), limit)),
+        previous_href: (offset > 0).then(|| {
+            // Past the end, "previous" is the last page that has rows.
+            let previous = if shown == 0 && total > 0 && i64::from(offset) >= total {
+                ((total - 1) as u32 / limit) * limit
+            } else {
+                offset.saturating_sub(limit)
+            };
+            list_href(&params, previous, limit)
+        }),
         next_href: (i64::from(offset + shown) < total)
             .then(|| list_href(&params, offset + limit, limit)),
         name: params.name,

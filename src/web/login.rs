@@ -178,10 +178,11 @@ fn required(
     }
 }
 
-fn describe(error: &ApiError) -> String {
+/// What to tell the user about a failed sign-in call to `service` (`DMS` or `IAM`).
+fn describe(service: &str, error: &ApiError) -> String {
     let mut text = match error.kind {
-        ErrorKind::Auth => format!("DMS refused the credentials: {}", error.message),
-        ErrorKind::Transport => format!("DMS could not be reached: {}", error.message),
+        ErrorKind::Auth => format!("{service} refused the credentials: {}", error.message),
+        ErrorKind::Transport => format!("{service} could not be reached: {}", error.message),
         _ => error.message.clone(),
     };
     if let Some(code) = &error.code {
@@ -377,7 +378,7 @@ async fn check(state: &AppState, config: ClientConfig) -> Result<(), String> {
         .list_instances(&query)
         .await
         .map(|_| ())
-        .map_err(|e| describe(&e))
+        .map_err(|e| describe("DMS", &e))
 }
 
 async fn sign_in_access_key(state: &AppState, form: &LoginForm) -> Result<SessionRecord, String> {
@@ -433,7 +434,7 @@ async fn sign_in_iam(state: &AppState, form: &LoginForm) -> Result<SessionRecord
     let token =
         crate::api::auth::fetch_token(&state.http, &password, std::time::Duration::from_secs(10))
             .await
-            .map_err(|e| describe(&e))?;
+            .map_err(|e| describe("IAM", &e))?;
     let project_id = token
         .project_id
         .clone()

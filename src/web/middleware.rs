@@ -100,8 +100,9 @@ fn form_field(body: &[u8], name: &str) -> Option<String> {
 }
 
 /// Checks every state-changing request: it must come from this origin and carry the
-/// session's CSRF token (or, before sign-in, the sign-in form's token) in `X-CSRF-Token` or
-/// the `_csrf` form field.
+/// session's CSRF token (or, on the sign-in form, the token bound to its nonce cookie) in
+/// `X-CSRF-Token` or the `_csrf` form field. A change to a signed route without a session is
+/// sent to sign-in.
 pub async fn csrf(
     mut request: ServiceRequest,
     next: Next<impl MessageBody + 'static>,
@@ -123,6 +124,22 @@ pub async fn csrf(
         .app_data::<web::Data<AppState>>()
         .cloned()
         .expect("application state");
+    let session = request.get_session();
+    if let Ok(Some(why)) = session.get::<String>(super::session_store::UNAVAILABLE_KEY) {
+        let response = WebError::SessionStore(why).error_response();
+        return Ok(request.into_response(response).map_into_right_body());
+    }
+    let record = SessionRecord::of(&session);
+    let signed_route = request
+        .match_pattern()
+        .and_then(|pattern| super::routes::lookup(request.method().as_str(), &pattern))
+        .is_some_and(|route| matches!(route.access, super::routes::Access::Signed(_)));
+    if record.is_none() && signed_route {
+        // The session ended (or never was): ask for sign-in, which htmx requests get as
+        // `HX-Redirect`, rather than a "reload the page" refusal that leads nowhere.
+        let response = WebError::SignInRequired.error_response();
+        return Ok(request.into_response(response).map_into_right_body());
+    }
     let mut provided = request
         .headers()
         .get("x-csrf-token")
@@ -142,12 +159,9 @@ pub async fn csrf(
     let Some(provided) = provided else {
         return refuse(request, "the CSRF token is missing".to_owned());
     };
-    let session = request.get_session();
-    if let Ok(Some(why)) = session.get::<String>(super::session_store::UNAVAILABLE_KEY) {
-        let response = WebError::SessionStore(why).error_response();
-        return Ok(request.into_response(response).map_into_right_body());
-    }
-    let valid = match SessionRecord::of(&session) {
+    // Signed routes take the session's token; the sign-in form takes the token bound to its
+    // nonce cookie, also when a session exists (signing in again as someone else).
+    let valid = match record.filter(|_| signed_route) {
         Some(record) => crypto::same(&provided, &record.csrf),
         None => request
             .cookie(state.login_nonce_cookie())

@@ -103,6 +103,14 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
     for route in table() {
         (route.register)(cfg);
     }
+    cfg.default_service(web::to(not_found));
+}
+
+/// Any address outside the table: the console's own "not found" page.
+async fn not_found() -> Result<actix_web::HttpResponse, super::error::WebError> {
+    Err(super::error::WebError::NotFound(
+        "There is no page at this address.".to_owned(),
+    ))
 }
 
 /// The table entry for a method and matched pattern.

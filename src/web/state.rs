@@ -80,8 +80,15 @@ impl AppState {
         }
     }
 
-    /// A client for `config` that shares the pool.
-    pub fn client(&self, config: ClientConfig) -> Result<DmsClient, crate::api::ApiError> {
+    /// A client for `config` that shares the pool and reports its calls to the metrics
+    /// (also for access-key and IAM sessions, whose configuration is built per request).
+    pub fn client(&self, mut config: ClientConfig) -> Result<DmsClient, crate::api::ApiError> {
+        if config.observer.is_none() {
+            let metrics = self.metrics.clone();
+            config.observer = Some(crate::api::CallObserver(Arc::new(
+                move |operation, outcome, elapsed| metrics.upstream(operation, outcome, elapsed),
+            )));
+        }
         DmsClient::with_http(config, self.http.clone())
     }
 }

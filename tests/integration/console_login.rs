@@ -1,0 +1,252 @@
+//! Sign-in in each mode, validation next to the fields, and throttling of failures per
+//! account and per client address.
+
+use crate::support::console::{REGION, spawn_app, spawn_app_with};
+use crate::support::emulator::{AK, IAM_USER, PROJECT, SK};
+
+/// The number of sessions `/metrics` reports.
+async fn active_sessions(app: &crate::support::console::TestApp) -> u64 {
+    let metrics = app.new_browser().get_page("/metrics").await;
+    metrics.assert_status(200);
+    metrics
+        .body
+        .lines()
+        .find_map(|l| l.strip_prefix("dms_console_active_sessions "))
+        .expect("the active sessions gauge")
+        .trim()
+        .parse()
+        .unwrap()
+}
+
+#[tokio::test]
+async fn a_console_account_signs_in_and_the_header_shows_the_user_and_role() {
+    let app = spawn_app().await;
+    app.login_as("operator").await.assert_redirect("/instances");
+    assert!(app.session_cookie().is_some(), "a session cookie is set");
+
+    let page = app.get_page("/instances").await;
+    page.assert_status(200);
+    assert_eq!(page.text("#whoami .user"), "operator");
+    assert_eq!(page.text("#whoami .role"), "operator");
+    assert_eq!(
+        page.attr("#whoami .role", "data-role").as_deref(),
+        Some("operator")
+    );
+    assert_eq!(page.text("#whoami .conn"), "emulator");
+    assert_eq!(active_sessions(&app).await, 1);
+}
+
+#[tokio::test]
+async fn a_wrong_password_is_refused_with_a_message_and_stores_nothing() {
+    let app = spawn_app().await;
+    let page = app.login_account("admin", "not-the-password").await;
+    page.assert_status(422);
+    assert_eq!(
+        page.text("#login-problem"),
+        "The account name or password is wrong."
+    );
+    assert!(page.set_cookie("dms-console-session").is_none());
+    assert!(app.session_cookie().is_none());
+    assert_eq!(active_sessions(&app).await, 0);
+    // The form keeps the name but never the password.
+    assert_eq!(
+        page.attr("input[name=account]", "value").as_deref(),
+        Some("admin")
+    );
+    assert_eq!(page.attr("input[name=password]", "value"), None);
+
+    // An unknown account gets the same answer.
+    let unknown = app.login_account("nobody", "whatever").await;
+    unknown.assert_status(422);
+    assert_eq!(
+        unknown.text("#login-problem"),
+        "The account name or password is wrong."
+    );
+    app.get_page("/instances").await.assert_redirect("/login");
+}
+
+#[tokio::test]
+async fn an_access_key_signs_in_after_one_signed_call() {
+    let app = spawn_app().await;
+    let before = app.emulator_requests();
+    app.login_access_key(AK, SK, PROJECT)
+        .await
+        .assert_redirect("/instances");
+    assert_eq!(
+        app.emulator_requests() - before,
+        1,
+        "one cheap signed call checks the key"
+    );
+    let page = app.get_page("/instances").await;
+    page.assert_status(200);
+    assert_eq!(page.text("#whoami .user"), AK);
+    assert_eq!(page.text("#whoami .role"), "admin");
+    assert_eq!(
+        page.attr("#whoami .user", "title").as_deref(),
+        Some("Signed in with access key")
+    );
+    assert!(page.text("#whoami .conn").starts_with(REGION));
+}
+
+#[tokio::test]
+async fn a_wrong_secret_key_shows_the_dms_error_code_and_request_id() {
+    let app = spawn_app().await;
+    let page = app
+        .login_access_key(AK, "not-the-secret-key", PROJECT)
+        .await;
+    page.assert_status(422);
+    let problem = page.text("#login-problem");
+    assert!(
+        problem.starts_with("DMS refused the credentials"),
+        "{problem}"
+    );
+    assert!(problem.contains("error code APIGW.0301"), "{problem}");
+    let request_id = problem
+        .split("request id ")
+        .nth(1)
+        .expect("a request id")
+        .trim_end_matches(')');
+    assert_eq!(request_id.len(), 32, "{problem}");
+    assert!(request_id.bytes().all(|b| b.is_ascii_hexdigit()));
+    assert!(app.session_cookie().is_none());
+    // The secret never comes back in the page.
+    assert!(!page.body.contains("not-the-secret-key"));
+    assert_eq!(
+        page.attr("input[name=access_key]", "value").as_deref(),
+        Some(AK)
+    );
+}
+
+#[tokio::test]
+async fn the_iam_test_user_signs_in_and_a_wrong_password_is_refused() {
+    let app = spawn_app().await;
+    let wrong = app
+        .login_iam(IAM_USER.0, IAM_USER.1, "wrong-password")
+        .await;
+    wrong.assert_status(422);
+    let problem = wrong.text("#login-problem");
+    assert!(
+        problem.starts_with(
+            "IAM refused the credentials: The username or password is wrong. (error code IAM.0001, request id "
+        ),
+        "{problem}"
+    );
+    assert!(app.session_cookie().is_none());
+
+    app.login_iam_test_user()
+        .await
+        .assert_redirect("/instances");
+    let page = app.get_page("/instances").await;
+    page.assert_status(200);
+    assert_eq!(
+        page.text("#whoami .user"),
+        format!("{}/{}", IAM_USER.0, IAM_USER.1)
+    );
+    assert_eq!(
+        page.attr("#whoami .user", "title").as_deref(),
+        Some("Signed in with IAM user")
+    );
+}
+
+#[tokio::test]
+async fn empty_fields_get_messages_next_to_them() {
+    let app = spawn_app().await;
+    let account = app.login_account("", "").await;
+    account.assert_status(422);
+    assert_eq!(account.text("#login-problem"), "Check the marked fields.");
+    assert_eq!(account.text("#error-account"), "Enter the account name.");
+    assert_eq!(account.text("#error-password"), "Enter the password.");
+
+    let access_key = app.login_access_key("", "", "").await;
+    access_key.assert_status(422);
+    assert_eq!(
+        access_key.text("#error-access_key"),
+        "Enter the access key id."
+    );
+    assert_eq!(
+        access_key.text("#error-secret_key"),
+        "Enter the secret access key."
+    );
+    assert_eq!(
+        access_key.text("#error-project_id"),
+        "Enter the project id."
+    );
+    let bad_project = app.login_access_key(AK, SK, "not a project").await;
+    bad_project.assert_status(422);
+    assert_eq!(
+        bad_project.text("#error-project_id"),
+        "A project id has only letters, digits, `-` and `_`."
+    );
+
+    let iam = app.login_iam("", "", "").await;
+    iam.assert_status(422);
+    assert_eq!(iam.text("#error-domain"), "Enter the account name.");
+    assert_eq!(iam.text("#error-user"), "Enter the IAM user name.");
+    assert_eq!(iam.text("#error-password"), "Enter the password.");
+    assert!(app.session_cookie().is_none());
+}
+
+#[tokio::test]
+async fn after_too_many_failures_even_the_right_password_is_refused_for_that_account() {
+    let app = spawn_app_with(|s| s.auth.max_failures = 3).await;
+    for _ in 0..3 {
+        app.login_account("admin", "wrong").await.assert_status(422);
+    }
+    let refused = app.login_as("admin").await;
+    refused.assert_status(422);
+    assert!(
+        refused
+            .text("#login-problem")
+            .starts_with("Too many failed sign-ins. Try again in"),
+        "{}",
+        refused.text("#login-problem")
+    );
+    assert!(app.session_cookie().is_none());
+
+    // Per account: from another address the account stays refused...
+    let elsewhere = app.browser_from("127.0.0.2");
+    let refused = elsewhere.login_as("admin").await;
+    refused.assert_status(422);
+    assert!(
+        refused
+            .text("#login-problem")
+            .starts_with("Too many failed sign-ins")
+    );
+    // ...while another account from that address signs in.
+    elsewhere
+        .login_as("operator")
+        .await
+        .assert_redirect("/instances");
+}
+
+#[tokio::test]
+async fn after_too_many_failures_from_one_address_every_account_is_refused_there() {
+    let app = spawn_app_with(|s| s.auth.max_failures = 3).await;
+    let attacker = app.browser_from("127.0.0.3");
+    for name in ["alice", "bob", "carol"] {
+        attacker
+            .login_account(name, "guess")
+            .await
+            .assert_status(422);
+    }
+    let refused = attacker.login_as("viewer").await;
+    refused.assert_status(422);
+    assert!(
+        refused
+            .text("#login-problem")
+            .starts_with("Too many failed sign-ins")
+    );
+    // Other modes from that address are refused as well.
+    let refused = attacker.login_access_key(AK, SK, PROJECT).await;
+    refused.assert_status(422);
+    assert!(
+        refused
+            .text("#login-problem")
+            .starts_with("Too many failed sign-ins")
+    );
+    // The same account from another address is fine.
+    app.browser_from("127.0.0.4")
+        .login_as("viewer")
+        .await
+        .assert_redirect("/instances");
+}
