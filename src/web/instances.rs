@@ -21,7 +21,7 @@ use super::audit_log::{Audited, audited};
 use super::error::{ErrorSummary, WebError};
 use super::format;
 use super::htmx::{HxRequest, html, redirect};
-use super::layout::Layout;
+use super::layout::{Layout, Switcher};
 use super::rbac::Permission;
 use super::session::CurrentUser;
 
@@ -490,6 +490,7 @@ struct InstancePage {
 }
 
 struct Panels {
+    others: Result<Vec<(String, String, String)>, String>,
     overview: Panel<Overview>,
     brokers: Panel<Vec<(String, String)>>,
     attention: Panel<Attention>,
@@ -533,10 +534,15 @@ async fn brokers(dms: &DmsClient, instance_id: &str) -> Result<Vec<(String, Stri
 }
 
 async fn load_panels(dms: &DmsClient, instance_id: &str) -> Panels {
-    let (overview, brokers, attention) = tokio::join!(
+    let switcher_query = ListInstancesQuery {
+        limit: Some(50),
+        ..Default::default()
+    };
+    let (overview, brokers, attention, others) = tokio::join!(
         dms.show_instance(instance_id),
         brokers(dms, instance_id),
-        attention(dms, instance_id)
+        attention(dms, instance_id),
+        dms.list_instances(&switcher_query)
     );
     let missing = matches!(&overview, Err(e) if e.kind == ErrorKind::NotFound);
     Panels {
@@ -545,6 +551,15 @@ async fn load_panels(dms: &DmsClient, instance_id: &str) -> Panels {
             .map_err(|e| summary("Reading the instance", &e)),
         brokers: brokers.map_err(|e| summary("Listing brokers and nodes", &e)),
         attention: attention.map_err(|e| summary("Checking consumer groups", &e)),
+        others: others
+            .map(|r| {
+                r.into_inner()
+                    .instances
+                    .into_iter()
+                    .map(|i| (i.instance_id, i.name, i.status))
+                    .collect()
+            })
+            .map_err(|e| summary("Listing instances", &e).message),
         missing,
     }
 }
@@ -590,10 +605,17 @@ pub async fn show_instance(
     }
     .render()
     .map_err(|e| WebError::Unexpected(e.to_string()))?;
+    let mut layout = Layout::for_user(&user, title.clone(), "instances")
+        .crumb("Instances", Some("/instances".into()))
+        .crumb(title.clone(), None);
+    layout.switcher = Some(Switcher {
+        current: title.clone(),
+        current_id: id.to_owned(),
+        items: panels.others.clone().unwrap_or_default(),
+        problem: panels.others.clone().err(),
+    });
     let page = InstancePage {
-        layout: Layout::for_user(&user, title.clone(), "instances")
-            .crumb("Instances", Some("/instances".into()))
-            .crumb(title.clone(), None),
+        layout,
         title,
         overview_html,
         brokers_html,

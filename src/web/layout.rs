@@ -41,6 +41,21 @@ pub struct Layout {
     pub crumbs: Vec<Crumb>,
     /// Whether the audit log link is shown.
     pub can_audit: bool,
+    /// The instance switcher, on instance pages.
+    pub switcher: Option<Switcher>,
+}
+
+/// The header's instance switcher: the current instance and the others to jump to.
+#[derive(Debug, Clone, Default)]
+pub struct Switcher {
+    /// The current instance's name.
+    pub current: String,
+    /// The current instance's id.
+    pub current_id: String,
+    /// Instances to switch to: id, name, status.
+    pub items: Vec<(String, String, String)>,
+    /// Why the list is missing, when it could not be read.
+    pub problem: Option<String>,
 }
 
 impl Layout {
@@ -58,6 +73,7 @@ impl Layout {
             section,
             crumbs: Vec::new(),
             can_audit: user.can(Permission::ReadAudit),
+            switcher: None,
         }
     }
 

@@ -452,3 +452,31 @@ async fn an_unknown_instance_is_a_not_found_page() {
     // The root sends signed-in users to the list.
     app.get_page("/").await.assert_redirect("/instances");
 }
+
+#[tokio::test]
+async fn the_dashboard_has_an_instance_switcher_listing_the_other_instances() {
+    let app = admin_app().await;
+    let orders = app.create_instance("orders-prod");
+    let billing = app.create_instance("billing-prod");
+    let page = app.get_page(&format!("/instances/{orders}")).await;
+    page.assert_status(200);
+    assert_eq!(page.text("#instance-switcher summary"), "orders-prod");
+    let mut links = page.attrs("#instance-switcher li a", "href");
+    links.sort();
+    let mut expected = vec![
+        format!("/instances/{orders}"),
+        format!("/instances/{billing}"),
+        "/instances".to_owned(),
+    ];
+    expected.sort();
+    assert_eq!(links, expected);
+    assert_eq!(
+        page.attr("#instance-switcher a[aria-current='page']", "href"),
+        Some(format!("/instances/{orders}"))
+    );
+    let list = app.get_page("/instances").await;
+    assert!(
+        !list.has("#instance-switcher"),
+        "the list page needs no switcher"
+    );
+}
