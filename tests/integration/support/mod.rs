@@ -1,5 +1,6 @@
 //! Test helpers shared by the integration tests.
 #![allow(dead_code)]
 
+pub mod binary;
 pub mod emulator;
 pub mod mock_dms;
