@@ -17,6 +17,11 @@ use serde_json::Value;
 use crate::support::binary::{EmulatorProcess, fast_config, iam_user_flag};
 use crate::support::emulator::{AK, PROJECT, SK, TestEmulator};
 
+/// A temporary credential (AK, SK, security token) of the test project.
+const TEMPORARY_AK: &str = "TEMPORARYAK00000";
+const TEMPORARY_SK: &str = "temporary-secret-key-0000000000000000000";
+const SECURITY_TOKEN: &str = "emulator-security-token-0123456789";
+
 /// The cargo target directory: `CARGO_TARGET_DIR` when set, else the one holding the binary
 /// under test (`{target}/{profile}/dms-console`).
 fn target_dir() -> PathBuf {
@@ -107,6 +112,12 @@ fn the_official_python_sdk_drives_every_emulated_operation() {
     let python = sdk_python();
     let work = tempfile::tempdir().expect("temporary directory");
     let config = fast_config(work.path());
+    // A temporary credential of the same project, valid only with its security token.
+    let mut text = std::fs::read_to_string(&config).expect("read the configuration");
+    text.push_str(&format!(
+        "\n[[emulator.credentials]]\naccess_key = \"{TEMPORARY_AK}\"\nsecret_key = \"{TEMPORARY_SK}\"\nproject_id = \"{PROJECT}\"\nsecurity_token = \"{SECURITY_TOKEN}\"\n"
+    ));
+    std::fs::write(&config, text).expect("write the configuration");
     let emulator = EmulatorProcess::start(&work.path().join("data"), &config, &["--fault-admin"]);
     let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/sdk/conformance.py");
     let output = Command::new(&python)
@@ -114,6 +125,8 @@ fn the_official_python_sdk_drives_every_emulated_operation() {
         .args(["--endpoint", &emulator.url, "--ak", AK, "--sk", SK])
         .args(["--project-id", PROJECT, "--iam-user", &iam_user_flag()])
         .args(["--project-name", "emulator-region", "--fault-admin"])
+        .arg("--temporary-credential")
+        .arg(format!("{TEMPORARY_AK}:{TEMPORARY_SK}:{SECURITY_TOKEN}"))
         .env("PYTHONDONTWRITEBYTECODE", "1")
         .env("PYTHONIOENCODING", "utf-8")
         .current_dir(work.path())

@@ -40,7 +40,7 @@ from huaweicloudsdkcore.region.region import Region
 from huaweicloudsdkcore.signer.signer import Signer
 from huaweicloudsdkrocketmq.v2 import *  # noqa: F401,F403 (the SDK's request and model classes)
 import huaweicloudsdkrocketmq.v2
-from huaweicloudsdkrocketmq.v2 import RocketMQClient
+from huaweicloudsdkrocketmq.v2 import RocketMQAsyncClient, RocketMQClient
 
 # The emulator's three AZs (the API reference's example ids); the third is the default.
 AZ_IDS = [
@@ -116,10 +116,14 @@ def http_config():
 
 
 def aksk_client(endpoint, ak, sk, project_id):
+    return aksk_client_with(endpoint, BasicCredentials(ak, sk, project_id))
+
+
+def aksk_client_with(endpoint, credentials):
     return (
         RocketMQClient.new_builder()
         .with_http_config(http_config())
-        .with_credentials(BasicCredentials(ak, sk, project_id))
+        .with_credentials(credentials)
         .with_endpoint(endpoint)
         .build()
     )
@@ -1701,6 +1705,11 @@ def main():
     parser.add_argument("--iam-user", required=True, help="DOMAIN/USER:PASSWORD")
     parser.add_argument("--project-name", default="emulator-region")
     parser.add_argument("--fault-admin", action="store_true", help="the emulator serves /_emulator/faults")
+    parser.add_argument(
+        "--temporary-credential",
+        metavar="AK:SK:SECURITY_TOKEN",
+        help="a temporary credential of the same project the emulator accepts with its security token",
+    )
     parser.add_argument("--verbose", action="store_true")
     args = parser.parse_args()
     who, password = args.iam_user.split(":", 1)
@@ -1740,6 +1749,36 @@ def main():
         check(r.instances is not None, "no instance list")
 
     report.run("auth: the SDK finds the project id through IAM GET /v3/projects", discovery)
+
+    def asynchronous():
+        client = (
+            RocketMQAsyncClient.new_builder()
+            .with_http_config(http_config())
+            .with_credentials(BasicCredentials(args.ak, args.sk, args.project_id))
+            .with_endpoint(args.endpoint)
+            .build()
+        )
+        CALLED.add("list_instances")
+        futures = [
+            client.list_instances_async(ListInstancesRequest(engine="reliability", limit=1)) for _ in range(4)
+        ]
+        for future in futures:
+            r = future.result()
+            check(r.instance_num is not None, "no instance_num")
+
+    report.run("auth: the SDK's async client, four calls at once", asynchronous)
+
+    if args.temporary_credential:
+        temp_ak, temp_sk, security_token = args.temporary_credential.split(":", 2)
+
+        def temporary():
+            credentials = BasicCredentials(temp_ak, temp_sk, args.project_id).with_security_token(security_token)
+            r = call(aksk_client_with(args.endpoint, credentials), "list_instances", ListInstancesRequest(engine="reliability"))
+            check(r.instances is not None, "no instance list")
+            without = aksk_client(args.endpoint, temp_ak, temp_sk, args.project_id)
+            expect_error(without, "list_instances", ListInstancesRequest(engine="reliability"), 401, "APIGW.0301")
+
+        report.run("auth: a temporary AK/SK signs with X-Security-Token (and fails without it)", temporary)
 
     aksk = aksk_client(args.endpoint, args.ak, args.sk, args.project_id)
     Scenario("aksk", aksk, report, args, engine="reliability").run()
