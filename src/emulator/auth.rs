@@ -1,11 +1,13 @@
 //! Who is calling: SDK-HMAC-SHA256 verification against the configured credentials, and IAM
 //! emulation (`POST /v3/auth/tokens` issues project-scoped tokens, accepted as `X-Auth-Token`
-//! until they expire). Tokens are stored hashed, so the database never holds a usable token.
+//! until they expire; `GET /v3/projects` lists the caller's project, which is how the SDKs
+//! find a project id that the user did not give). Tokens are stored hashed, so the database
+//! never holds a usable token.
 
 use serde_json::{Value, json};
 use sha2::{Digest, Sha256};
 
-use super::context::Req;
+use super::context::{Ctx, Req, Resp, Routed};
 use super::error::DmsError;
 use super::settings::EmulatorSettings;
 use super::store::Docs;
@@ -135,6 +137,45 @@ pub fn authenticate(
         )));
     }
     Ok(credential.project_id.clone())
+}
+
+/// Routes the authenticated IAM calls: `GET /v3/projects`.
+pub fn route(ctx: &mut Ctx<'_>, req: &Req, segments: &[&str]) -> Routed {
+    match segments {
+        ["v3", "projects"] => Some(match req.method.as_str() {
+            "GET" => Ok(list_projects(ctx, req)),
+            _ => Err(DmsError::bad_method()),
+        }),
+        _ => None,
+    }
+}
+
+/// IAM (Keystone) `GET /v3/projects?name=…`, signed with AK/SK or sent with a token: the
+/// caller's project, when `name` (if given) is its name. The official SDKs call it to look up
+/// the project id of a region when the credentials carry none (`BasicCredentials(ak, sk)`
+/// with a region).
+fn list_projects(ctx: &Ctx<'_>, req: &Req) -> Resp {
+    let project_name = ctx
+        .settings
+        .credentials
+        .iter()
+        .find(|c| c.project_id == ctx.project)
+        .map(|c| c.project_name.as_str())
+        .unwrap_or("emulator-region");
+    let wanted = req.q("name").filter(|n| !n.is_empty());
+    let projects: Vec<Value> = if wanted.is_none_or(|n| n == project_name) {
+        vec![json!({
+            "id": ctx.project,
+            "name": project_name,
+            "description": "",
+            "enabled": true,
+            "is_domain": false,
+        })]
+    } else {
+        Vec::new()
+    };
+    let links = json!({"self": null, "previous": null, "next": null});
+    Resp::ok(json!({"projects": projects, "links": links}))
 }
 
 /// `POST /v3/auth/tokens`: the IAM password method with project scope (by name or id).

@@ -7,12 +7,13 @@
 
 use super::context::{Ctx, Req, Resp, Routed};
 use super::error::DmsError;
-use super::{Emulator, groups, instances, migration, plane, topics, users};
+use super::{Emulator, auth, groups, instances, migration, plane, topics, users};
 
 type Route = fn(&mut Ctx<'_>, &Req, &[&str]) -> Routed;
 
 /// The modules, in the order they are asked.
 const MODULES: &[Route] = &[
+    auth::route,
     instances::route,
     topics::route,
     groups::route,

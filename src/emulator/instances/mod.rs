@@ -1,7 +1,7 @@
 //! Instances and everything instance-level: life cycle (§5.1, with timers), configuration
 //! parameters (§5.7), tags (§5.8), AZs, products and cores (§5.9), specification change
-//! (§5.10), nodes and restart (§5.11), and the historical instance APIs (§8.1, §8.2.1) with
-//! quotas and the Cloud Eye hierarchy.
+//! (§5.10), nodes and restart (§5.11), the SDK's feature switches, and the historical
+//! instance APIs (§8.1, §8.2.1) with quotas and the Cloud Eye hierarchy.
 //!
 //! Document written: kind `instance`, scope the project id, id the instance id. The body is
 //! the instance exactly as `GET /v2/{project_id}/instances/{instance_id}` shows it (SDK
@@ -85,6 +85,7 @@ pub fn route(ctx: &mut Ctx<'_>, req: &Req, segments: &[&str]) -> Routed {
         ["v1.0", ..] => historical::route_v1(ctx, req, segments),
         // §5.9: not project-scoped.
         ["v2", "available-zones"] => get(method, || offers::available_zones(ctx, false)),
+        ["v2", "config", "features"] => get(method, offers::config_features),
         ["v2", "rocketmq", "products", "cores"] => get(method, || offers::product_cores(ctx, req)),
         ["v2", engine, "products"] if is_engine(engine) => {
             get(method, || offers::list_products(req, engine))

@@ -42,6 +42,29 @@ pub fn available_zones(ctx: &Ctx<'_>, v1: bool) -> Result<Resp, DmsError> {
     ))
 }
 
+/// The feature switches `GET /v2/config/features` reports: the features instances advertise
+/// in `support_features` (the API reference names no others), all on.
+const CONFIG_FEATURES: [(&str, i64, &str); 4] = [
+    ("rocketmq.acl", 1, "ACL users and permissions"),
+    ("message_trace_enable", 1, "Message trace"),
+    ("message_trace_v2_enable", 1, "Message trace (RocketMQ 5.x)"),
+    ("features.log.collection", 1, "Log collection"),
+];
+
+/// `GET /v2/config/features` (SDK `list_config_features`, catalogue B appendix A): the
+/// feature switches, `{"features": [{featureId, status, description}], "totalRecord": n}`.
+pub fn config_features() -> Result<Resp, DmsError> {
+    let features: Vec<Value> = CONFIG_FEATURES
+        .iter()
+        .map(|(id, status, description)| {
+            json!({"featureId": id, "status": status, "description": description})
+        })
+        .collect();
+    Ok(Resp::ok(
+        json!({"totalRecord": features.len(), "features": features}),
+    ))
+}
+
 /// `GET /v2/{engine}/products` (§5.9.2): `type` and `product_id` filter, SDK paging.
 pub fn list_products(req: &Req, engine: &str) -> Result<Resp, DmsError> {
     let limit = req.limit(10, 50)?;
