@@ -2,13 +2,10 @@
 //! Huawei's official Python SDK (`tests/sdk/conformance.py`), with AK/SK signing and with an
 //! IAM token, through every SDK operation that has an endpoint in the API reference.
 //!
-//! The SDK lives in a virtual environment at `{target}/sdk-venv`, the one `tests/run` creates;
-//! when it is missing this test creates it the same way (`python3 -m venv`, then `pip install
-//! huaweicloudsdkcore huaweicloudsdkrocketmq`), under a file lock, in a temporary directory
-//! renamed into place, so concurrent test runs never see a half-made environment.
+//! The SDK comes from `support::python_sdk`: the virtual environment `tests/run` creates, made
+//! on first use when it is missing.
 
-use std::fs::File;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::Command;
 
 use dms_console::api::Method;
@@ -21,75 +18,6 @@ use crate::support::emulator::{AK, PROJECT, SK, TestEmulator};
 const TEMPORARY_AK: &str = "TEMPORARYAK00000";
 const TEMPORARY_SK: &str = "temporary-secret-key-0000000000000000000";
 const SECURITY_TOKEN: &str = "emulator-security-token-0123456789";
-
-/// The cargo target directory: `CARGO_TARGET_DIR` when set, else the one holding the binary
-/// under test (`{target}/{profile}/dms-console`).
-fn target_dir() -> PathBuf {
-    if let Some(dir) = std::env::var_os("CARGO_TARGET_DIR") {
-        let dir = PathBuf::from(dir);
-        return if dir.is_absolute() {
-            dir
-        } else {
-            Path::new(env!("CARGO_MANIFEST_DIR")).join(dir)
-        };
-    }
-    Path::new(env!("CARGO_BIN_EXE_dms-console"))
-        .parent()
-        .and_then(Path::parent)
-        .expect("the binary sits in {target}/{profile}")
-        .to_path_buf()
-}
-
-fn run(command: &mut Command, what: &str) {
-    let output = command
-        .output()
-        .unwrap_or_else(|e| panic!("{what}: cannot run {command:?}: {e}"));
-    assert!(
-        output.status.success(),
-        "{what} failed ({}):\n{}\n{}",
-        output.status,
-        String::from_utf8_lossy(&output.stdout),
-        String::from_utf8_lossy(&output.stderr)
-    );
-}
-
-/// The Python interpreter of the SDK's virtual environment, created when missing.
-fn sdk_python() -> PathBuf {
-    let target = target_dir();
-    let venv = target.join("sdk-venv");
-    let python = venv.join("bin").join("python");
-    if python.exists() {
-        return python;
-    }
-    std::fs::create_dir_all(&target).expect("create the target directory");
-    let lock = File::create(target.join("sdk-venv.lock")).expect("create the venv lock file");
-    lock.lock().expect("lock the venv lock file");
-    if python.exists() {
-        return python;
-    }
-    let temporary = target.join(format!("sdk-venv.tmp-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&temporary);
-    run(
-        Command::new("python3").args(["-m", "venv"]).arg(&temporary),
-        "creating the SDK's virtual environment (python3 with the venv module is needed)",
-    );
-    run(
-        Command::new(temporary.join("bin").join("pip")).args([
-            "install",
-            "-q",
-            "--disable-pip-version-check",
-            "huaweicloudsdkcore",
-            "huaweicloudsdkrocketmq",
-        ]),
-        "installing Huawei's Python SDK",
-    );
-    if std::fs::rename(&temporary, &venv).is_err() {
-        // Someone else (tests/run) put one in place meanwhile.
-        let _ = std::fs::remove_dir_all(&temporary);
-    }
-    assert!(python.exists(), "no {}", python.display());
-    python
-}
 
 /// The numbers of `conformance: N passed, M failed, K not served yet`.
 fn summary(stdout: &str) -> Option<(u32, u32, u32)> {
@@ -109,7 +37,7 @@ fn summary(stdout: &str) -> Option<(u32, u32, u32)> {
 
 #[test]
 fn the_official_python_sdk_drives_every_emulated_operation() {
-    let python = sdk_python();
+    let python = crate::support::python_sdk::python();
     let work = tempfile::tempdir().expect("temporary directory");
     let config = fast_config(work.path());
     // A temporary credential of the same project, valid only with its security token.
@@ -145,9 +73,12 @@ fn the_official_python_sdk_drives_every_emulated_operation() {
         panic!("no summary line; {}", details());
     };
     assert_eq!(failed, 0, "{}", details());
+    // The message plane is served too: an operation answering "no such URL" is a regression.
+    assert_eq!(not_served, 0, "operations not served; {}", details());
     assert!(output.status.success(), "{}", details());
-    // Both passes (AK/SK and token) over the whole API, plus the authentication checks.
-    assert!(passed >= 120, "only {passed} checks passed; {}", details());
+    // Both passes (AK/SK and token) over the whole API, message plane included, plus the
+    // authentication checks.
+    assert!(passed >= 170, "only {passed} checks passed; {}", details());
     println!("conformance: {passed} passed, {failed} failed, {not_served} not served yet");
 }
 

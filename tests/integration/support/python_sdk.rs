@@ -23,7 +23,10 @@ use serde::Deserialize;
 use super::mock_dms::Recorded;
 
 /// The SDK packages installed into the venv (the same as `tests/run` installs).
-pub const SDK_PACKAGES: &[&str] = &["huaweicloudsdkcore", "huaweicloudsdkrocketmq"];
+pub const SDK_PACKAGES: &[&str] = &[
+    "huaweicloudsdkcore==3.1.219",
+    "huaweicloudsdkrocketmq==3.1.219",
+];
 
 /// The interpreter with the official SDK installed (see the module docs).
 pub fn python() -> PathBuf {
