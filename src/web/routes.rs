@@ -98,11 +98,20 @@ pub fn table() -> Vec<RouteDef> {
     ]
 }
 
-/// Registers every route of the table.
+/// Registers every route of the table, and the console's "not found" page for any other URL.
 pub fn configure(cfg: &mut web::ServiceConfig) {
     for route in table() {
         (route.register)(cfg);
     }
+    cfg.default_service(web::to(not_found));
+}
+
+/// Any URL outside the table: the console's error page (a toast for htmx), not an empty 404
+/// that leaves the browser on its own error screen.
+async fn not_found() -> Result<actix_web::HttpResponse, super::error::WebError> {
+    Err(super::error::WebError::NotFound(
+        "There is no page at this address.".to_owned(),
+    ))
 }
 
 /// The table entry for a method and matched pattern.
