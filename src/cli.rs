@@ -63,6 +63,16 @@ pub struct DemoArgs {
     /// The random seed of the demo data.
     #[arg(long, default_value_t = 7)]
     pub seed: u64,
+    /// Serve the emulator's `/_emulator/faults` to loopback clients (browser tests and
+    /// benchmarks add latency through it).
+    #[arg(long, hide = true)]
+    pub fault_admin: bool,
+    /// Seconds the emulator takes to create an instance (tests shorten it).
+    #[arg(long, hide = true, value_name = "SECONDS")]
+    pub create_seconds: Option<u64>,
+    /// Seconds the emulator takes to restart an instance (tests shorten it).
+    #[arg(long, hide = true, value_name = "SECONDS")]
+    pub restart_seconds: Option<u64>,
 }
 
 /// Arguments of `emulator`; each overrides the `[emulator]` section of the configuration.

@@ -44,12 +44,19 @@ impl FromRequest for HxRequest {
     }
 }
 
+/// Marks an answer rendered by the console itself (a page or fragment that shows its own
+/// problem, e.g. a form with errors), as opposed to an error answer without content.
+#[derive(Debug, Clone, Copy)]
+pub struct Rendered;
+
 /// An HTML answer with `Vary: HX-Request`.
 pub fn html(status: actix_web::http::StatusCode, body: String) -> HttpResponse {
-    HttpResponse::build(status)
+    let mut response = HttpResponse::build(status)
         .content_type("text/html; charset=utf-8")
         .insert_header((header::VARY, "HX-Request"))
-        .body(body)
+        .body(body);
+    response.extensions_mut().insert(Rendered);
+    response
 }
 
 /// Sends the browser to `location`: `HX-Redirect` for htmx, `303 See Other` otherwise.

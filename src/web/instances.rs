@@ -4,6 +4,7 @@
 //!
 //! The dashboard's panels are fetched from DMS in parallel and each one fails on its own: a
 //! failed panel shows what failed, the DMS error code and the request id, never an empty list.
+//! The attention panel, which needs several calls in a row, loads itself after the page.
 
 use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, HttpResponse, web};
@@ -350,51 +351,71 @@ pub struct Attention {
 const ATTENTION_GROUPS: usize = 20;
 /// At most this many topics per group are inspected.
 const ATTENTION_TOPICS: usize = 10;
+/// A group's topics are read this many at a time.
+const ATTENTION_TOPICS_AT_ONCE: usize = 3;
 
-async fn group_health(
-    dms: &DmsClient,
-    instance_id: &str,
-    group: String,
-) -> Result<GroupHealth, ApiError> {
+/// The lag of `group` over its first topics, whose details are read a few at a time.
+async fn group_lag(dms: &DmsClient, instance_id: &str, group: &str) -> Result<i64, ApiError> {
     let topics = dms
-        .list_group_topics(instance_id, &group, &Paging::new(50, 0))
+        .list_group_topics(instance_id, group, &Paging::new(50, 0))
         .await?
         .into_inner();
-    let mut lag = 0;
-    for topic in topics
-        .topics
-        .iter()
-        .filter(|t| !t.starts_with('%'))
-        .take(ATTENTION_TOPICS)
-    {
-        let detail = dms
-            .show_group_topic_detail(instance_id, &group, topic, &Paging::new(50, 0))
-            .await?;
-        lag += detail.lag.max(0);
-    }
-    let dead_letters = match dms
+    let lags: Vec<Result<i64, ApiError>> = futures_util::stream::iter(
+        topics
+            .topics
+            .iter()
+            .filter(|t| !t.starts_with('%'))
+            .take(ATTENTION_TOPICS),
+    )
+    .map(|topic| async {
+        dms.show_group_topic_detail(instance_id, group, topic, &Paging::new(50, 0))
+            .await
+            .map(|detail| detail.lag.max(0))
+    })
+    .buffer_unordered(ATTENTION_TOPICS_AT_ONCE)
+    .collect()
+    .await;
+    lags.into_iter().sum()
+}
+
+async fn dead_letters(dms: &DmsClient, instance_id: &str, group: &str) -> Result<i64, ApiError> {
+    match dms
         .show_topic_status(instance_id, &format!("%DLQ%{group}"))
         .await
     {
-        Ok(status) => status
+        Ok(status) => Ok(status
             .brokers
             .iter()
             .flat_map(|b| b.queues.iter())
             .map(|q| (q.max_offset - q.min_offset).max(0))
-            .sum(),
+            .sum()),
         // No dead-letter topic means no dead letters yet.
         Err(error)
             if error.kind == ErrorKind::NotFound
                 || error.code.as_deref() == Some("DMS.00400876") =>
         {
-            0
+            Ok(0)
         }
-        Err(error) => return Err(error),
-    };
+        Err(error) => Err(error),
+    }
+}
+
+/// A group's lag and dead letters. Its topics (then their details) and its dead-letter queue
+/// are read at the same time: two round trips to DMS for a group with up to three topics,
+/// where reading them one after the other took three plus one per topic.
+async fn group_health(
+    dms: &DmsClient,
+    instance_id: &str,
+    group: String,
+) -> Result<GroupHealth, ApiError> {
+    let (lag, dead_letters) = tokio::join!(
+        group_lag(dms, instance_id, &group),
+        dead_letters(dms, instance_id, &group)
+    );
     Ok(GroupHealth {
+        lag: lag?,
+        dead_letters: dead_letters?,
         name: group,
-        lag,
-        dead_letters,
     })
 }
 
@@ -479,6 +500,13 @@ struct AttentionPanel<'a> {
     panel: &'a Panel<Attention>,
 }
 
+/// The attention panel before it is loaded: it asks for itself once the page is shown.
+#[derive(Template)]
+#[template(path = "instances/_attention_pending.html")]
+struct AttentionPending<'a> {
+    instance_id: &'a str,
+}
+
 #[derive(Template)]
 #[template(path = "instances/show.html", blocks = ["content"])]
 struct InstancePage {
@@ -493,7 +521,6 @@ struct Panels {
     others: Result<Vec<(String, String, String)>, String>,
     overview: Panel<Overview>,
     brokers: Panel<Vec<(String, String)>>,
-    attention: Panel<Attention>,
     missing: bool,
 }
 
@@ -533,15 +560,17 @@ async fn brokers(dms: &DmsClient, instance_id: &str) -> Result<Vec<(String, Stri
         .collect())
 }
 
+/// The panels the dashboard is rendered with: one round trip to DMS (calls in parallel). The
+/// attention panel needs at least three in a row once an instance has consumer groups, so the
+/// page does not wait for it: it loads itself (`/panels/attention`) when shown.
 async fn load_panels(dms: &DmsClient, instance_id: &str) -> Panels {
     let switcher_query = ListInstancesQuery {
         limit: Some(50),
         ..Default::default()
     };
-    let (overview, brokers, attention, others) = tokio::join!(
+    let (overview, brokers, others) = tokio::join!(
         dms.show_instance(instance_id),
         brokers(dms, instance_id),
-        attention(dms, instance_id),
         dms.list_instances(&switcher_query)
     );
     let missing = matches!(&overview, Err(e) if e.kind == ErrorKind::NotFound);
@@ -550,7 +579,6 @@ async fn load_panels(dms: &DmsClient, instance_id: &str) -> Panels {
             .map(|r| Overview::of(r.into_inner()))
             .map_err(|e| summary("Reading the instance", &e)),
         brokers: brokers.map_err(|e| summary("Listing brokers and nodes", &e)),
-        attention: attention.map_err(|e| summary("Checking consumer groups", &e)),
         others: others
             .map(|r| {
                 r.into_inner()
@@ -564,11 +592,20 @@ async fn load_panels(dms: &DmsClient, instance_id: &str) -> Panels {
     }
 }
 
+/// Options of the dashboard's URL.
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct DashboardParams {
+    /// `now` renders the attention panel in the page instead of letting it load itself.
+    attention: Option<String>,
+}
+
 /// `GET /instances/{instance_id}`: the dashboard.
 pub async fn show_instance(
     user: CurrentUser,
     hx: HxRequest,
     path: web::Path<String>,
+    query: web::Query<DashboardParams>,
 ) -> Result<HttpResponse, WebError> {
     let instance_id = parse_id(&path)?;
     let id = instance_id.as_ref();
@@ -599,11 +636,19 @@ pub async fn show_instance(
     }
     .render()
     .map_err(|e| WebError::Unexpected(e.to_string()))?;
-    let attention_html = AttentionPanel {
-        instance_id: id,
-        panel: &panels.attention,
+    // Without JavaScript the pending panel offers `?attention=now`, which renders it here.
+    let attention_html = if query.attention.as_deref() == Some("now") {
+        let panel = attention(&user.dms, id)
+            .await
+            .map_err(|e| summary("Checking consumer groups", &e));
+        AttentionPanel {
+            instance_id: id,
+            panel: &panel,
+        }
+        .render()
+    } else {
+        AttentionPending { instance_id: id }.render()
     }
-    .render()
     .map_err(|e| WebError::Unexpected(e.to_string()))?;
     let mut layout = Layout::for_user(&user, title.clone(), "instances")
         .crumb("Instances", Some("/instances".into()))

@@ -478,9 +478,7 @@ async fn sign_in_account(state: &AppState, form: &LoginForm) -> Result<SessionRe
         .as_ref()
         .map(|a| a.password_hash.clone())
         .unwrap_or_else(|| dummy_hash().to_owned());
-    let matches = web::block(move || super::passwords::verify(&password, &hash))
-        .await
-        .unwrap_or(false);
+    let matches = super::passwords::verify_queued(password, hash).await;
     let account = account.filter(|_| matches).ok_or_else(refused)?;
     let mut record = new_record(
         account.name.clone(),

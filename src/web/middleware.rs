@@ -197,7 +197,10 @@ pub fn toast_html(kind: &str, summary: &ErrorSummary) -> String {
 }
 
 /// For htmx requests: a sign-in redirect becomes `HX-Redirect` (never a login form inside a
-/// panel), and an error page becomes a toast swapped into `#toasts`.
+/// panel), an error page becomes a toast swapped into `#toasts`, and a rendered answer that
+/// shows its own problem (a form with errors, a list with an error card) is swapped like any
+/// other. The last two answer 200 with the real status in `X-Console-Error-Status`: htmx
+/// drops 4xx/5xx bodies and the browser logs each one as a console error.
 pub async fn htmx_errors(
     request: ServiceRequest,
     next: Next<impl MessageBody + 'static>,
@@ -219,8 +222,11 @@ pub async fn htmx_errors(
             .and_then(|v| v.to_str().ok())
             == Some("/login");
     if to_login {
+        // A 2xx, not a 401: htmx follows `HX-Redirect` whatever the status, but the browser
+        // logs every 4xx of a script request as a console error, and an expired session is
+        // not an error of the page.
         let (request, _) = response.into_parts();
-        let replacement = HttpResponse::Unauthorized()
+        let replacement = HttpResponse::Ok()
             .insert_header(("HX-Redirect", "/login"))
             .finish();
         return Ok(ServiceResponse::new(request, replacement).map_into_right_body());
@@ -240,6 +246,21 @@ pub async fn htmx_errors(
                 .insert_header(("X-Console-Error-Status", status.as_u16().to_string()))
                 .body(toast_html("error", &summary));
             Ok(ServiceResponse::new(request, replacement).map_into_right_body())
+        }
+        _ if (status.is_client_error() || status.is_server_error())
+            && response
+                .response()
+                .extensions()
+                .get::<super::htmx::Rendered>()
+                .is_some() =>
+        {
+            let mut response = response;
+            *response.response_mut().status_mut() = StatusCode::OK;
+            response.headers_mut().insert(
+                header::HeaderName::from_static("x-console-error-status"),
+                header::HeaderValue::from(status.as_u16()),
+            );
+            Ok(response.map_into_left_body())
         }
         _ => Ok(response.map_into_left_body()),
     }

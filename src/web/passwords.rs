@@ -17,6 +17,24 @@ pub fn verify(password: &str, phc: &str) -> bool {
         .is_ok()
 }
 
+/// At most this many verifications run at once (one per core). Each needs 19 MiB and a core
+/// for tens of milliseconds; unbounded, a burst of sign-in attempts (which pass the failure
+/// throttle together, before any of them has failed) would take as many blocking threads and
+/// as many 19 MiB blocks as there are requests.
+static VERIFYING: std::sync::LazyLock<tokio::sync::Semaphore> = std::sync::LazyLock::new(|| {
+    tokio::sync::Semaphore::new(std::thread::available_parallelism().map_or(2, |n| n.get()))
+});
+
+/// [`verify`] on the blocking pool, at most one per core at a time; the others wait their turn.
+pub async fn verify_queued(password: String, phc: String) -> bool {
+    let Ok(_turn) = VERIFYING.acquire().await else {
+        return false;
+    };
+    actix_web::web::block(move || verify(&password, &phc))
+        .await
+        .unwrap_or(false)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

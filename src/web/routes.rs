@@ -98,7 +98,7 @@ pub fn table() -> Vec<RouteDef> {
     ]
 }
 
-/// Registers every route of the table.
+/// Registers every route of the table, and the console's "not found" page for any other URL.
 pub fn configure(cfg: &mut web::ServiceConfig) {
     for route in table() {
         (route.register)(cfg);
