@@ -121,12 +121,21 @@ pub struct ConnectionSettings {
 }
 
 /// `[audit]`.
-#[derive(Debug, Clone, Deserialize, Serialize)]
+#[derive(Clone, Deserialize, Serialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct AuditSettings {
     /// `audit.url`: `sqlite:PATH` (default `sqlite:dms-console-audit.sqlite3`) or a
-    /// `postgres://` URL.
+    /// `postgres://USER:PASSWORD@HOST:PORT/DATABASE` URL (`postgresql://` too).
     pub url: String,
+}
+
+impl std::fmt::Debug for AuditSettings {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        // The URL may carry a database password.
+        f.debug_struct("AuditSettings")
+            .field("url", &crate::web::audit::redact_url(&self.url))
+            .finish()
+    }
 }
 
 impl Default for AuditSettings {

@@ -2,8 +2,13 @@
 //! and completed with its *outcome* after it. If the intent cannot be written the action is
 //! refused, so nothing happens that the log does not know about.
 //!
-//! Records go to SQLite by default (`audit.url = "sqlite:PATH"`). Parameters are stored
-//! without secrets: callers pass only what is safe to keep.
+//! Records go to SQLite by default (`audit.url = "sqlite:PATH"`), or to PostgreSQL with
+//! `audit.url = "postgres://USER:PASSWORD@HOST:PORT/DB"` (the `postgres` module); both keep the same
+//! columns and answer the same searches. Parameters are stored without secrets: callers pass
+//! only what is safe to keep. A database password is never shown: every message that names
+//! the URL goes through [`redact_url`].
+
+mod postgres;
 
 use std::sync::{Arc, Mutex};
 
@@ -106,7 +111,13 @@ pub struct AuditError(pub String);
 /// The audit log.
 #[derive(Clone)]
 pub struct Audit {
-    connection: Arc<Mutex<Connection>>,
+    backend: Backend,
+}
+
+#[derive(Clone)]
+enum Backend {
+    Sqlite(Arc<Mutex<Connection>>),
+    Postgres(Arc<postgres::Postgres>),
 }
 
 const SCHEMA: &str = "CREATE TABLE IF NOT EXISTS audit (
@@ -127,11 +138,22 @@ const SCHEMA: &str = "CREATE TABLE IF NOT EXISTS audit (
 CREATE INDEX IF NOT EXISTS audit_at ON audit (at_ms);";
 
 impl Audit {
-    /// Opens the log at `url` (`sqlite:PATH` or `sqlite::memory:`).
+    /// Opens the log at `url` (`sqlite:PATH`, `sqlite::memory:`, or a `postgres://` or
+    /// `postgresql://` URL) and creates its table when missing. PostgreSQL must answer within a
+    /// few seconds.
     pub fn open(url: &str) -> Result<Self, AuditError> {
+        let scheme = url
+            .split_once("://")
+            .map(|(scheme, _)| scheme.to_ascii_lowercase());
+        if matches!(scheme.as_deref(), Some("postgres" | "postgresql")) {
+            return Ok(Self {
+                backend: Backend::Postgres(postgres::Postgres::open(url)?),
+            });
+        }
         let path = url.strip_prefix("sqlite:").ok_or_else(|| {
             AuditError(format!(
-                "audit.url `{url}` is not supported; use sqlite:PATH"
+                "`{}` is not supported; use sqlite:PATH or postgres://USER:PASSWORD@HOST:PORT/DATABASE",
+                redact_url(url)
             ))
         })?;
         let connection = if path == ":memory:" {
@@ -145,15 +167,15 @@ impl Audit {
             .and_then(|_| connection.execute_batch(SCHEMA))
             .map_err(|e| AuditError(e.to_string()))?;
         Ok(Self {
-            connection: Arc::new(Mutex::new(connection)),
+            backend: Backend::Sqlite(Arc::new(Mutex::new(connection))),
         })
     }
 
     async fn with<T: Send + 'static>(
-        &self,
+        connection: &Arc<Mutex<Connection>>,
         work: impl FnOnce(&Connection) -> rusqlite::Result<T> + Send + 'static,
     ) -> Result<T, AuditError> {
-        let connection = self.connection.clone();
+        let connection = connection.clone();
         tokio::task::spawn_blocking(move || {
             let connection = connection
                 .lock()
@@ -167,7 +189,11 @@ impl Audit {
     /// Writes an intent; the action may proceed only if this succeeds.
     pub async fn intent(&self, intent: Intent) -> Result<i64, AuditError> {
         let now = crate::emulator::now_ms();
-        self.with(move |c| {
+        let connection = match &self.backend {
+            Backend::Sqlite(connection) => connection,
+            Backend::Postgres(postgres) => return postgres.intent(now, intent).await,
+        };
+        Self::with(connection, move |c| {
             c.execute(
                 "INSERT INTO audit (at_ms, actor, role, client, action, operation, target, params, session, outcome)
                  VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, 'pending')",
@@ -187,7 +213,13 @@ impl Audit {
             }
             Outcome::Unknown { reason } => ("unknown", reason, String::new()),
         };
-        self.with(move |c| {
+        let connection = match &self.backend {
+            Backend::Sqlite(connection) => connection,
+            Backend::Postgres(postgres) => {
+                return postgres.outcome(id, name, detail, request_id).await;
+            }
+        };
+        Self::with(connection, move |c| {
             c.execute(
                 "UPDATE audit SET outcome = ?2, detail = ?3, request_id = ?4 WHERE id = ?1",
                 params![id, name, detail, request_id],
@@ -199,7 +231,11 @@ impl Audit {
 
     /// Records matching `filter`, newest first, at most `limit`.
     pub async fn search(&self, filter: Filter, limit: u32) -> Result<Vec<Record>, AuditError> {
-        self.with(move |c| {
+        let connection = match &self.backend {
+            Backend::Sqlite(connection) => connection,
+            Backend::Postgres(postgres) => return postgres.search(filter, limit).await,
+        };
+        Self::with(connection, move |c| {
             let mut statement = c.prepare(
                 "SELECT id, at_ms, actor, role, client, action, operation, target, params, outcome, detail, request_id FROM audit
                  WHERE instr(lower(actor), lower(?1)) > 0
@@ -230,6 +266,54 @@ impl Audit {
             rows.collect()
         })
         .await
+    }
+}
+
+/// `url` with its password (user-info or `password=` parameter) replaced by `***`, for
+/// messages and logs. Text that is not a URL shows only its scheme.
+pub fn redact_url(text: &str) -> String {
+    // `scheme:user:password@host` parses as a path: never shown.
+    match url::Url::parse(text)
+        .ok()
+        .filter(|url| !(url.cannot_be_a_base() && text.contains('@')))
+    {
+        Some(mut url) => {
+            let in_query = url
+                .query_pairs()
+                .any(|(name, _)| name.eq_ignore_ascii_case("password"));
+            if url.password().is_none() && !in_query {
+                return text.to_owned();
+            }
+            if url.password().is_some() {
+                let _ = url.set_password(Some("***"));
+            }
+            if in_query {
+                let pairs: Vec<(String, String)> = url
+                    .query_pairs()
+                    .map(|(name, value)| {
+                        let value = if name.eq_ignore_ascii_case("password") {
+                            "***".to_owned()
+                        } else {
+                            value.into_owned()
+                        };
+                        (name.into_owned(), value)
+                    })
+                    .collect();
+                url.query_pairs_mut().clear().extend_pairs(pairs);
+            }
+            url.to_string()
+        }
+        None => match text.split_once(':') {
+            Some((scheme, _))
+                if !scheme.is_empty()
+                    && scheme
+                        .chars()
+                        .all(|c| c.is_ascii_alphanumeric() || "+-.".contains(c)) =>
+            {
+                format!("{scheme}:(unreadable URL)")
+            }
+            _ => "(unreadable URL)".to_owned(),
+        },
     }
 }
 
@@ -301,6 +385,53 @@ mod tests {
             .unwrap();
         assert_eq!(alice.len(), 1);
         assert_eq!(alice[0].request_id, "r-1");
+    }
+
+    #[test]
+    fn urls_lose_their_passwords() {
+        assert_eq!(
+            redact_url("postgres://dms:s3cret@db.internal:5432/audit"),
+            "postgres://dms:***@db.internal:5432/audit"
+        );
+        assert_eq!(
+            redact_url("postgresql://dms@10.0.0.5/audit?password=s3cret&connect_timeout=3"),
+            "postgresql://dms@10.0.0.5/audit?password=***&connect_timeout=3"
+        );
+        assert_eq!(
+            redact_url("postgres://dms:p%40ss@[::1]:5433/audit"),
+            "postgres://dms:***@[::1]:5433/audit"
+        );
+        assert_eq!(
+            redact_url("sqlite:/var/lib/audit.sqlite3"),
+            "sqlite:/var/lib/audit.sqlite3"
+        );
+        assert_eq!(redact_url("sqlite::memory:"), "sqlite::memory:");
+        assert_eq!(
+            redact_url("postgres://dms:s3cret@db:notaport/audit"),
+            "postgres:(unreadable URL)"
+        );
+        assert_eq!(redact_url("dms:s3cret@db"), "dms:(unreadable URL)");
+        let settings = crate::config::web::AuditSettings {
+            url: "postgres://dms:s3cret@db/audit".into(),
+        };
+        assert!(!format!("{settings:?}").contains("s3cret"));
+    }
+
+    #[test]
+    fn unsupported_urls_are_refused_without_their_passwords() {
+        let error = Audit::open("mysql://dms:s3cret@db/audit").err().unwrap();
+        assert!(error.0.contains("mysql://dms:***@db/audit"), "{error}");
+        assert!(!error.0.contains("s3cret"));
+        let error = Audit::open("postgres://dms:s3cret@db/audit?sslmode=require")
+            .err()
+            .unwrap();
+        assert!(error.0.contains("TLS"), "{error}");
+        assert!(!error.0.contains("s3cret"), "{error}");
+        let error = Audit::open("postgres://dms:s3cret@db/audit?port=x&password=s3cret")
+            .err()
+            .unwrap();
+        assert!(error.0.contains("not a usable PostgreSQL URL"), "{error}");
+        assert!(!error.0.contains("s3cret"), "{error}");
     }
 
     #[test]

@@ -30,7 +30,10 @@ fn csv_fields(line: &str) -> Vec<String> {
 }
 
 /// The audit log as CSV records (header → value maps), fetched by `app`'s browser.
-async fn audit_csv(app: &TestApp, query: &str) -> Vec<std::collections::BTreeMap<String, String>> {
+pub(crate) async fn audit_csv(
+    app: &TestApp,
+    query: &str,
+) -> Vec<std::collections::BTreeMap<String, String>> {
     let page = app.get_page(&format!("/audit.csv{query}")).await;
     page.assert_status(200);
     assert_eq!(page.header("content-type"), Some("text/csv; charset=utf-8"));
@@ -62,7 +65,7 @@ async fn audit_csv(app: &TestApp, query: &str) -> Vec<std::collections::BTreeMap
         .collect()
 }
 
-fn is_request_id(text: &str) -> bool {
+pub(crate) fn is_request_id(text: &str) -> bool {
     text.len() == 32 && text.bytes().all(|b| b.is_ascii_hexdigit())
 }
 
@@ -74,7 +77,7 @@ async fn admin_with_instance() -> (TestApp, String) {
 }
 
 /// `YYYY-MM-DD` of now plus `days`, UTC.
-fn date(days: i64) -> String {
+pub(crate) fn date(days: i64) -> String {
     let now = dms_console::signing::SdkDate::now().unix_seconds();
     let text = dms_console::signing::SdkDate::from_unix(now + days * 86_400).to_string();
     format!("{}-{}-{}", &text[0..4], &text[4..6], &text[6..8])

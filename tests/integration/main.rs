@@ -13,6 +13,7 @@ mod client_topics;
 mod client_users;
 mod config;
 mod console_audit;
+mod console_audit_postgres;
 mod console_instances;
 mod console_login;
 mod console_ops;
