@@ -122,12 +122,7 @@ impl WebError {
                 code: None,
                 request_id: None,
             },
-            Self::Upstream { what, source } => ErrorSummary {
-                title: format!("{what} failed"),
-                message: upstream_message(source),
-                code: source.code.clone(),
-                request_id: source.request_id.clone(),
-            },
+            Self::Upstream { what, source } => upstream_summary(what, source),
             Self::SessionStore(why) => ErrorSummary {
                 title: "Sessions are unavailable".into(),
                 message: format!(
@@ -143,6 +138,16 @@ impl WebError {
                 request_id: None,
             },
         }
+    }
+}
+
+/// The title, message, code and request id of a failed DMS call made while doing `what`.
+pub fn upstream_summary(what: &str, error: &ApiError) -> ErrorSummary {
+    ErrorSummary {
+        title: format!("{what} failed"),
+        message: upstream_message(error),
+        code: error.code.clone(),
+        request_id: error.request_id.clone(),
     }
 }
 
