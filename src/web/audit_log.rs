@@ -46,10 +46,7 @@ impl Audited {
         let intent = Intent {
             actor: user.record.user.clone(),
             role: user.record.role.to_string(),
-            client: request
-                .peer_addr()
-                .map(|a| a.ip().to_string())
-                .unwrap_or_default(),
+            client: super::client::address(request),
             action: permission.action().to_owned(),
             operation: operation.to_owned(),
             target,

@@ -131,13 +131,6 @@ pub async fn login_form(
     response
 }
 
-fn client_address(request: &HttpRequest) -> String {
-    request
-        .peer_addr()
-        .map(|a| a.ip().to_string())
-        .unwrap_or_else(|| "unknown".into())
-}
-
 fn refused(
     state: &AppState,
     form: &LoginForm,
@@ -226,7 +219,7 @@ pub async fn login(
         .map(|c| c.value().to_owned())
         .unwrap_or_default();
     let csrf = state.key.mac("login-csrf", &nonce);
-    let address = client_address(&request);
+    let address = super::client::address(&request);
     let name = match form.mode.as_str() {
         "access_key" => form.access_key.trim().to_owned(),
         "iam" => format!("{}/{}", form.domain.trim(), form.user.trim()),

@@ -8,6 +8,7 @@
 pub mod assets;
 pub mod audit;
 pub mod audit_log;
+pub mod client;
 pub mod crypto;
 pub mod error;
 pub mod format;

@@ -44,10 +44,9 @@ pub async fn readyz(state: web::Data<AppState>) -> HttpResponse {
     }
 }
 
-/// `GET /metrics`, for loopback clients.
+/// `GET /metrics`, for clients on this machine (loopback, not through a proxy).
 pub async fn metrics(request: HttpRequest, state: web::Data<AppState>) -> HttpResponse {
-    let loopback = request.peer_addr().is_some_and(|a| a.ip().is_loopback());
-    if !loopback {
+    if !super::client::is_local(&request) {
         return HttpResponse::Forbidden()
             .content_type("text/plain; charset=utf-8")
             .body("metrics are served to loopback clients only\n");

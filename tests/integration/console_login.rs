@@ -1,7 +1,7 @@
 //! Sign-in in each mode, validation next to the fields, and throttling of failures per
 //! account and per client address.
 
-use crate::support::console::{REGION, spawn_app, spawn_app_with};
+use crate::support::console::{REGION, password, spawn_app, spawn_app_with};
 use crate::support::emulator::{AK, IAM_USER, PROJECT, SK};
 
 /// The number of sessions `/metrics` reports.
@@ -249,4 +249,67 @@ async fn after_too_many_failures_from_one_address_every_account_is_refused_there
         .login_as("viewer")
         .await
         .assert_redirect("/instances");
+}
+
+/// Signs in through a proxy that says the client is `client`.
+async fn login_through_proxy(
+    app: &crate::support::console::TestApp,
+    client: &str,
+    account: &str,
+    password: &str,
+) -> u16 {
+    let browser = app.new_browser();
+    let token = browser.login_csrf().await;
+    let page = browser
+        .post_raw(
+            "/login",
+            &[
+                ("mode", "account"),
+                ("account", account),
+                ("password", password),
+            ],
+            Some(&token),
+            &[("Origin", &app.base), ("X-Forwarded-For", client)],
+        )
+        .await;
+    page.status
+}
+
+#[tokio::test]
+async fn behind_a_proxy_failures_are_counted_per_forwarded_client_not_for_the_proxy() {
+    let app = spawn_app_with(|s| {
+        s.auth.max_failures = 3;
+        s.server.behind_tls_proxy = true;
+    })
+    .await;
+    for name in ["alice", "bob", "carol"] {
+        assert_eq!(
+            login_through_proxy(&app, "198.51.100.7", name, "guess").await,
+            422
+        );
+    }
+    // The guessing client is blocked for every account...
+    assert_eq!(
+        login_through_proxy(&app, "198.51.100.7", "operator", &password("operator")).await,
+        422
+    );
+    // ...while another client behind the same proxy signs in.
+    assert_eq!(
+        login_through_proxy(&app, "198.51.100.8", "operator", &password("operator")).await,
+        303
+    );
+}
+
+#[tokio::test]
+async fn without_a_proxy_a_forwarded_for_header_cannot_dodge_the_throttle() {
+    let app = spawn_app_with(|s| s.auth.max_failures = 3).await;
+    for (index, name) in ["alice", "bob", "carol"].iter().enumerate() {
+        let client = format!("198.51.100.{index}");
+        assert_eq!(login_through_proxy(&app, &client, name, "guess").await, 422);
+    }
+    // Each attempt claimed another address, but all came from the same peer.
+    assert_eq!(
+        login_through_proxy(&app, "198.51.100.99", "operator", &password("operator")).await,
+        422
+    );
 }

@@ -175,3 +175,23 @@ async fn metrics_count_requests_upstream_calls_and_sessions() {
     let metrics = app.new_browser().get_page("/metrics").await;
     assert_eq!(sample(&metrics, "dms_console_active_sessions"), Some(1.0));
 }
+
+#[tokio::test]
+async fn metrics_are_refused_when_a_proxy_forwards_the_request() {
+    let app = spawn_app().await;
+    app.new_browser()
+        .get_page("/metrics")
+        .await
+        .assert_status(200);
+    for header in ["X-Forwarded-For", "Forwarded", "X-Real-IP"] {
+        let page = app
+            .new_browser()
+            .get_with("/metrics", &[(header, "203.0.113.9")])
+            .await;
+        page.assert_status(403);
+        assert!(
+            !page.body.contains("dms_console_requests_total"),
+            "{header}"
+        );
+    }
+}
