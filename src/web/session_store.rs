@@ -205,9 +205,25 @@ impl RedisStore {
 
     /// The number of sessions in Redis.
     pub async fn active(&self) -> Option<usize> {
+        // SCAN in batches rather than KEYS, which blocks Redis while it walks every key.
         self.run(async |c| {
-            let keys: Vec<String> = c.keys("dms-console:session:*").await?;
-            Ok(keys.len())
+            let mut cursor: u64 = 0;
+            let mut count = 0;
+            loop {
+                let (next, keys): (u64, Vec<String>) = deadpool_redis::redis::cmd("SCAN")
+                    .arg(cursor)
+                    .arg("MATCH")
+                    .arg("dms-console:session:*")
+                    .arg("COUNT")
+                    .arg(500)
+                    .query_async(c)
+                    .await?;
+                count += keys.len();
+                if next == 0 {
+                    return Ok(count);
+                }
+                cursor = next;
+            }
         })
         .await
         .ok()

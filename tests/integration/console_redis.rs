@@ -318,3 +318,20 @@ async fn while_redis_is_down_requests_get_a_prompt_503_and_recover_after() {
     app.get_page("/instances").await.assert_status(200);
     app.get_page("/readyz").await.assert_status(200);
 }
+
+#[tokio::test]
+async fn metrics_count_the_sessions_held_in_redis() {
+    let redis = test_redis().await;
+    let app = redis_app(&redis.url).await;
+    app.login_as("viewer").await.assert_redirect("/instances");
+    let metrics = app.new_browser().get_page("/metrics").await;
+    metrics.assert_status(200);
+    let active: usize = metrics
+        .body
+        .lines()
+        .find_map(|l| l.strip_prefix("dms_console_active_sessions "))
+        .and_then(|v| v.trim().parse().ok())
+        .expect("the active-sessions gauge");
+    // The Redis may be shared with other tests running now: at least this session is there.
+    assert!(active >= 1, "{}", metrics.body);
+}
