@@ -299,26 +299,25 @@ async fn a_delete_needs_the_name_typed_and_is_audited() {
     assert!(is_request_id(&r["request_id"]));
 }
 
-#[tokio::test]
-async fn the_audit_page_filters_by_user_action_target_and_time_and_exports_them() {
-    let app = spawn_app().await;
+/// Creates three instances and records four audited actions: the admin restarts the first two
+/// and renames the first; another identity, an access key (admin by default), restarts the
+/// third. Returns the three instance ids.
+pub(crate) async fn four_audited_actions(app: &TestApp) -> [String; 3] {
     let a = app.create_instance("orders-prod");
     let b = app.create_instance("billing-prod");
     let c = app.create_instance("payments-prod");
     app.login_as("admin").await.assert_redirect("/instances");
-    app.post_form(&format!("/instances/{a}/restart"), &[])
-        .await
-        .assert_status(303);
-    app.post_form(&format!("/instances/{b}/restart"), &[])
-        .await
-        .assert_status(303);
+    for id in [&a, &b] {
+        app.post_form(&format!("/instances/{id}/restart"), &[])
+            .await
+            .assert_status(303);
+    }
     app.post_form(
         &format!("/instances/{a}/edit"),
         &[("name", "orders-main"), ("description", "")],
     )
     .await
     .assert_status(303);
-    // Another signed-in identity: an access key (role admin by default).
     let other = app.new_browser();
     other
         .login_access_key(
@@ -332,6 +331,26 @@ async fn the_audit_page_filters_by_user_action_target_and_time_and_exports_them(
         .post_form(&format!("/instances/{c}/restart"), &[])
         .await
         .assert_status(303);
+    [a, b, c]
+}
+
+/// The CSV export of the restarts since `today` holds one row per instance of `ids`.
+pub(crate) async fn assert_restarts_exported(app: &TestApp, ids: &[String; 3], today: &str) {
+    let exported = audit_csv(app, &format!("?action=RestartInstance&from={today}")).await;
+    assert_eq!(exported.len(), 3);
+    assert!(exported.iter().all(|r| r["operation"] == "RestartInstance"));
+    let mut targets: Vec<&str> = exported.iter().map(|r| r["target"].as_str()).collect();
+    targets.sort();
+    let mut expected: Vec<String> = ids.iter().map(|id| format!("instance/{id}")).collect();
+    expected.sort();
+    assert_eq!(targets, expected);
+}
+
+#[tokio::test]
+async fn the_audit_page_filters_by_user_action_target_and_time_and_exports_them() {
+    let app = spawn_app().await;
+    let ids = four_audited_actions(&app).await;
+    let [a, b, _] = &ids;
 
     let rows = |page: &crate::support::console::Page| page.count("#audit-table tbody tr");
     assert_eq!(rows(&app.get_page("/audit").await), 4);
@@ -394,18 +413,7 @@ async fn the_audit_page_filters_by_user_action_target_and_time_and_exports_them(
         filtered.attr("#audit-csv", "href"),
         Some(format!("/audit.csv?action=RestartInstance&from={today}"))
     );
-    let exported = audit_csv(&app, &format!("?action=RestartInstance&from={today}")).await;
-    assert_eq!(exported.len(), 3);
-    assert!(exported.iter().all(|r| r["operation"] == "RestartInstance"));
-    let mut targets: Vec<&str> = exported.iter().map(|r| r["target"].as_str()).collect();
-    targets.sort();
-    let mut expected = vec![
-        format!("instance/{a}"),
-        format!("instance/{b}"),
-        format!("instance/{c}"),
-    ];
-    expected.sort();
-    assert_eq!(targets, expected);
+    assert_restarts_exported(&app, &ids, &today).await;
     assert_eq!(audit_csv(&app, "?user=nobody").await.len(), 0);
 
     // A date that cannot be read exports nothing rather than everything.

@@ -22,7 +22,9 @@ use serde_json::json;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::task::JoinHandle;
 
-use crate::console_audit::{audit_csv, date, is_request_id};
+use crate::console_audit::{
+    assert_restarts_exported, audit_csv, date, four_audited_actions, is_request_id,
+};
 use crate::support::console::{Page, TestApp, spawn_app_with};
 
 fn free_port() -> u16 {
@@ -549,35 +551,8 @@ async fn the_intent_is_in_postgres_before_the_call_and_completed_after_it() {
 async fn the_audit_page_filters_and_exports_records_from_postgres() {
     let db = TestDatabase::new().await;
     let app = spawn_app_with(|settings| settings.audit.url = db.url()).await;
-    let a = app.create_instance("orders-prod");
-    let b = app.create_instance("billing-prod");
-    let c = app.create_instance("payments-prod");
-    app.login_as("admin").await.assert_redirect("/instances");
-    for path in [
-        format!("/instances/{a}/restart"),
-        format!("/instances/{b}/restart"),
-    ] {
-        app.post_form(&path, &[]).await.assert_status(303);
-    }
-    app.post_form(
-        &format!("/instances/{a}/edit"),
-        &[("name", "orders-main"), ("description", "")],
-    )
-    .await
-    .assert_status(303);
-    let other = app.new_browser();
-    other
-        .login_access_key(
-            crate::support::emulator::AK,
-            crate::support::emulator::SK,
-            crate::support::emulator::PROJECT,
-        )
-        .await
-        .assert_status(303);
-    other
-        .post_form(&format!("/instances/{c}/restart"), &[])
-        .await
-        .assert_status(303);
+    let ids = four_audited_actions(&app).await;
+    let [a, b, _] = &ids;
 
     let rows = |page: &Page| page.count("#audit-table tbody tr");
     let all = app.get_page("/audit").await;
@@ -629,18 +604,7 @@ async fn the_audit_page_filters_and_exports_records_from_postgres() {
         0
     );
 
-    let exported = audit_csv(&app, &format!("?action=RestartInstance&from={today}")).await;
-    assert_eq!(exported.len(), 3);
-    assert!(exported.iter().all(|r| r["operation"] == "RestartInstance"));
-    let mut targets: Vec<&str> = exported.iter().map(|r| r["target"].as_str()).collect();
-    targets.sort();
-    let mut expected = vec![
-        format!("instance/{a}"),
-        format!("instance/{b}"),
-        format!("instance/{c}"),
-    ];
-    expected.sort();
-    assert_eq!(targets, expected);
+    assert_restarts_exported(&app, &ids, &today).await;
     let edit = audit_csv(&app, "?action=UpdateInstance").await;
     assert_eq!(edit.len(), 1);
     let params: serde_json::Value = serde_json::from_str(&edit[0]["params"]).unwrap();
