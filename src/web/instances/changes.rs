@@ -6,8 +6,8 @@ use actix_web::{HttpRequest, HttpResponse, web};
 use askama::Template;
 use serde::Deserialize;
 
-use crate::api::ErrorKind;
 use crate::api::models::instances::{Instance, UpdateInstanceReq};
+use crate::api::{ApiError, ErrorKind};
 use crate::domain::{InstanceName, NameRule};
 use crate::web::audit_log::{Audited, audited};
 use crate::web::error::{ErrorSummary, WebError};
@@ -139,12 +139,9 @@ pub async fn update_instance(
                 page.name_error = error.message.clone();
             }
             page.problem = Some(summary("Saving the instance", &error));
-            let status = if matches!(error.kind, ErrorKind::Validation | ErrorKind::Conflict) {
-                StatusCode::UNPROCESSABLE_ENTITY
-            } else {
-                StatusCode::BAD_GATEWAY
-            };
-            render(hx, status, &page, || page.as_content().render())
+            render(hx, failure_status(&error), &page, || {
+                page.as_content().render()
+            })
         }
     }
 }
@@ -248,12 +245,19 @@ pub async fn delete_instance(
         Ok(_) => Ok(redirect(hx, "/instances")),
         Err(error) => {
             page.problem = Some(summary("Deleting the instance", &error));
-            let status = if matches!(error.kind, ErrorKind::Validation | ErrorKind::Conflict) {
-                StatusCode::UNPROCESSABLE_ENTITY
-            } else {
-                StatusCode::BAD_GATEWAY
-            };
-            render(hx, status, &page, || page.as_content().render())
+            render(hx, failure_status(&error), &page, || {
+                page.as_content().render()
+            })
         }
+    }
+}
+
+/// The status of a form shown again after DMS refused the change: 422 when the input was
+/// refused (the operator can fix it), 502 when DMS failed.
+fn failure_status(error: &ApiError) -> StatusCode {
+    if matches!(error.kind, ErrorKind::Validation | ErrorKind::Conflict) {
+        StatusCode::UNPROCESSABLE_ENTITY
+    } else {
+        StatusCode::BAD_GATEWAY
     }
 }

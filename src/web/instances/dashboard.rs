@@ -94,6 +94,22 @@ struct OverviewPanel<'a> {
     csrf: &'a str,
 }
 
+/// The overview panel, with the controls `user` may use.
+fn render_overview(
+    user: &CurrentUser,
+    instance_id: &str,
+    panel: &Panel<Overview>,
+) -> Result<String, askama::Error> {
+    OverviewPanel {
+        instance_id,
+        panel,
+        can_modify: user.can(Permission::ModifyInstances),
+        can_delete: user.can(Permission::DeleteInstances),
+        csrf: &user.record.csrf,
+    }
+    .render()
+}
+
 #[derive(Template)]
 #[template(path = "instances/_brokers.html")]
 struct BrokersPanel<'a> {
@@ -228,16 +244,8 @@ pub async fn show_instance(
         .as_ref()
         .map(|o| o.instance.name.clone())
         .unwrap_or_else(|_| id.to_owned());
-    let csrf = user.record.csrf.clone();
-    let overview_html = OverviewPanel {
-        instance_id: id,
-        panel: &panels.overview,
-        can_modify: user.can(Permission::ModifyInstances),
-        can_delete: user.can(Permission::DeleteInstances),
-        csrf: &csrf,
-    }
-    .render()
-    .map_err(|e| WebError::Unexpected(e.to_string()))?;
+    let overview_html = render_overview(&user, id, &panels.overview)
+        .map_err(|e| WebError::Unexpected(e.to_string()))?;
     let brokers_html = BrokersPanel {
         instance_id: id,
         panel: &panels.brokers,
@@ -296,15 +304,7 @@ pub async fn show_panel(
             let panel = result
                 .map(|r| Overview::of(r.into_inner()))
                 .map_err(|e| summary("Reading the instance", &e));
-            let csrf = user.record.csrf.clone();
-            OverviewPanel {
-                instance_id: id,
-                panel: &panel,
-                can_modify: user.can(Permission::ModifyInstances),
-                can_delete: user.can(Permission::DeleteInstances),
-                csrf: &csrf,
-            }
-            .render()
+            render_overview(&user, id, &panel)
         }
         "brokers" => {
             let panel = brokers(&user.dms, id)
