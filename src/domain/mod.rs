@@ -1,6 +1,9 @@
-//! Validated names and ids, shared by the console's forms and paths. Nothing here knows about
-//! HTTP, templates or the DMS client.
+//! Validated names and ids, shared by the console's forms and paths and by the emulator's
+//! request checks. Nothing here knows about HTTP, templates or the DMS client.
 
 mod names;
 
-pub use names::{InstanceId, InstanceName, InvalidName, NameRule};
+pub use names::{
+    AclUserName, GroupName, InstanceId, InstanceName, InvalidName, MessageId, NameRule, Problem,
+    TopicName,
+};
