@@ -120,10 +120,14 @@ pub fn demo_settings(
     console.session.key = Some(Secret::new(ServerKey::generate().to_hex()));
     console.audit.url = "sqlite::memory:".to_owned();
     console.auth.default_region = Some("demo-region".to_owned());
+    console.auth.environment = Some("demo".to_owned());
+    console.auth.environment_colour = Some("green".to_owned());
     let mut connection = ConnectionSettings {
         name: "demo".to_owned(),
         dms: Default::default(),
         iam: Default::default(),
+        environment: Some("demo".to_owned()),
+        environment_colour: Some("green".to_owned()),
     };
     connection.dms.project_id = Some(project_id.clone());
     connection.dms.access_key = Some(access_key.clone());

@@ -20,9 +20,9 @@ use crate::web::crypto::ServerKey;
 use crate::web::metrics::Metrics;
 use crate::web::rbac::Role;
 use crate::web::session_store::{MemoryStore, RedisStore, Store};
-use crate::web::state::{Account, AppState};
+use crate::web::state::{Account, AppState, EnvColour, Environment};
 use crate::web::throttle::Throttle;
-use crate::web::{metrics, middleware, routes};
+use crate::web::{htmx, metrics, middleware, routes};
 
 /// A console that listens.
 pub struct ConsoleApp {
@@ -110,12 +110,36 @@ pub fn build_state(settings: &Settings, key: ServerKey) -> Result<AppState, Conf
         }))
     };
 
+    let environment = |key: String, label: &Option<String>, colour: &Option<String>| {
+        let Some(label) = label.as_ref().map(|l| l.trim()).filter(|l| !l.is_empty()) else {
+            return Ok(None);
+        };
+        let colour = EnvColour::parse(colour.as_deref().unwrap_or_default())
+            .map_err(|e| config_error(&key, e))?;
+        Ok::<_, ConfigError>(Some(Environment {
+            label: label.to_owned(),
+            colour,
+        }))
+    };
     let mut connections = HashMap::new();
+    let mut environments = HashMap::new();
     for connection in &settings.connections {
         let mut config = settings.connection_client_config(&connection.name)?;
         config.observer = Some(observer.clone());
         connections.insert(connection.name.clone(), config);
+        if let Some(env) = environment(
+            format!("connections.{}.environment_colour", connection.name),
+            &connection.environment,
+            &connection.environment_colour,
+        )? {
+            environments.insert(connection.name.clone(), env);
+        }
     }
+    let cloud_environment = environment(
+        "auth.environment_colour".to_owned(),
+        &settings.auth.environment,
+        &settings.auth.environment_colour,
+    )?;
     let mut accounts = Vec::new();
     for account in &settings.accounts {
         let role: Role = account
@@ -202,6 +226,8 @@ pub fn build_state(settings: &Settings, key: ServerKey) -> Result<AppState, Conf
         cloud_role,
         accounts,
         connections,
+        environments,
+        cloud_environment,
         server_connection,
         http,
         throttle: Throttle::new(
@@ -213,6 +239,7 @@ pub fn build_state(settings: &Settings, key: ServerKey) -> Result<AppState, Conf
         idle_timeout: idle,
         metrics,
         audit,
+        ledger: Default::default(),
         started: std::time::Instant::now(),
     })
 }
@@ -247,11 +274,10 @@ impl ConsoleApp {
             // Listed innermost first: actix runs the last `wrap` first.
             App::new()
                 .app_data(state.clone())
-                .app_data(web::FormConfig::default().limit(64 * 1024))
                 .configure(routes::configure)
                 .wrap(from_fn(routes::permissions))
                 .wrap(from_fn(middleware::csrf))
-                .wrap(from_fn(middleware::htmx_errors))
+                .wrap(from_fn(htmx::answer_errors))
                 .wrap(session)
                 .wrap(from_fn(middleware::security_headers))
                 .wrap(from_fn(metrics::record))

@@ -9,9 +9,11 @@ pub mod auth;
 pub mod client;
 pub mod de;
 pub mod error;
+pub mod error_table;
 pub mod models;
 pub mod ops;
 pub mod request;
+pub mod walk;
 
 pub use auth::{Credentials, IamPassword};
 pub use client::{CallObserver, ClientConfig, DmsClient, RawReply, Reply, RetrySettings, Timeouts};

@@ -74,6 +74,12 @@ pub struct AuthSettings {
     /// `auth.role`: the role of access-key and IAM sign-ins: `viewer`, `operator` or `admin`
     /// (default `admin`: whoever holds cloud credentials can already do everything with them).
     pub role: String,
+    /// `auth.environment`: a label shown on every page of access-key and IAM sign-ins (e.g.
+    /// `production`), so nobody mistakes one environment for another.
+    pub environment: Option<String>,
+    /// `auth.environment_colour`: the label's colour: `red`, `amber`, `green` or `grey`
+    /// (default `grey`).
+    pub environment_colour: Option<String>,
 }
 
 impl Default for AuthSettings {
@@ -88,6 +94,8 @@ impl Default for AuthSettings {
             endpoint: None,
             iam_endpoint: None,
             role: "admin".to_owned(),
+            environment: None,
+            environment_colour: None,
         }
     }
 }
@@ -118,14 +126,21 @@ pub struct ConnectionSettings {
     /// IAM user, as in `[iam]`.
     #[serde(default)]
     pub iam: IamSettings,
+    /// A label shown on every page of this connection (e.g. `production`, `staging`).
+    #[serde(default)]
+    pub environment: Option<String>,
+    /// The label's colour: `red`, `amber`, `green` or `grey` (default `grey`).
+    #[serde(default)]
+    pub environment_colour: Option<String>,
 }
 
 /// `[audit]`.
 #[derive(Clone, Deserialize, Serialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct AuditSettings {
-    /// `audit.url`: `sqlite:PATH` (default `sqlite:dms-console-audit.sqlite3`) or a
-    /// `postgres://USER:PASSWORD@HOST:PORT/DATABASE` URL (`postgresql://` too).
+    /// `audit.url`: `sqlite:PATH` (default: `audit.sqlite3` in the user's state directory,
+    /// `$XDG_STATE_HOME/dms-console/` or `~/.local/state/dms-console/`, never the working
+    /// directory) or a `postgres://USER:PASSWORD@HOST:PORT/DATABASE` URL (`postgresql://` too).
     pub url: String,
 }
 
@@ -141,7 +156,24 @@ impl std::fmt::Debug for AuditSettings {
 impl Default for AuditSettings {
     fn default() -> Self {
         Self {
-            url: "sqlite:dms-console-audit.sqlite3".to_owned(),
+            url: format!("sqlite:{}", default_audit_path().display()),
         }
     }
+}
+
+/// Where the audit log lives by default: the user's state directory, outside any working
+/// tree (`$XDG_STATE_HOME/dms-console/audit.sqlite3`, else
+/// `~/.local/state/dms-console/audit.sqlite3`, else the system's temporary directory).
+pub fn default_audit_path() -> PathBuf {
+    let state = std::env::var_os("XDG_STATE_HOME")
+        .map(PathBuf::from)
+        .filter(|p| p.is_absolute())
+        .or_else(|| {
+            std::env::var_os("HOME")
+                .map(PathBuf::from)
+                .filter(|p| p.is_absolute())
+                .map(|home| home.join(".local").join("state"))
+        })
+        .unwrap_or_else(std::env::temp_dir);
+    state.join("dms-console").join("audit.sqlite3")
 }

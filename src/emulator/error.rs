@@ -2,11 +2,8 @@
 //! status the API reference gives for that code.
 //!
 //! Codes and their statuses and messages come from the reference's error-code table, shipped
-//! as data (`error-codes.tsv`), so every error the emulator sends is one the real service
+//! as data (`src/api/error-codes.tsv`, read through `api::error_table`), so every error the emulator sends is one the real service
 //! documents; `detail` may add what exactly was wrong.
-
-use std::collections::HashMap;
-use std::sync::OnceLock;
 
 /// One error answer.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -19,32 +16,15 @@ pub struct DmsError {
     pub message: String,
 }
 
-fn table() -> &'static HashMap<&'static str, (u16, &'static str)> {
-    static TABLE: OnceLock<HashMap<&'static str, (u16, &'static str)>> = OnceLock::new();
-    TABLE.get_or_init(|| {
-        include_str!("error-codes.tsv")
-            .lines()
-            .skip(1)
-            .filter_map(|line| {
-                let mut fields = line.split('\t');
-                let status = fields.next()?.trim().parse().ok()?;
-                let code = fields.next()?.trim();
-                let message = fields.next()?.trim();
-                Some((code, (status, message)))
-            })
-            .collect()
-    })
-}
-
 impl DmsError {
     /// The documented error `code`, with its status and message. An unknown code is a bug in
     /// the emulator and answers 500.
     pub fn of(code: &str) -> Self {
-        match table().get(code) {
-            Some((status, message)) => Self {
-                status: *status,
+        match crate::api::error_table::lookup(code) {
+            Some(row) => Self {
+                status: row.status,
                 code: code.to_owned(),
-                message: (*message).to_owned(),
+                message: row.message_en.to_owned(),
             },
             None => Self {
                 status: 500,

@@ -1,9 +1,10 @@
-//! `WebError`: the one error type handlers return, and how it is shown.
+//! `WebError`: the one error type handlers return, and what it shows.
 //!
-//! A full-page request gets an error page in the layout; an htmx request gets the same
-//! message as a toast (the `htmx_errors` middleware swaps it in) or, when the session is gone,
-//! `HX-Redirect` to sign-in so a login form never lands inside a panel. Upstream failures show
-//! what failed, the DMS error code and the request id.
+//! A `WebError` becomes an answer with its status and an [`ErrorSummary`] (messages from the
+//! catalogue, the DMS error code and request id) in the answer's extensions; the
+//! `htmx::answer_errors` middleware then renders the summary in the reader's language, as the
+//! error page (full page requests) or as a toast (htmx). Upstream failures show what failed,
+//! the DMS error code and the request id.
 
 use actix_web::http::StatusCode;
 use actix_web::{HttpResponse, ResponseError};
@@ -11,6 +12,8 @@ use askama::Template;
 
 use crate::api::{ApiError, ErrorKind};
 
+use super::i18n::Msg;
+use super::layout::Layout;
 use super::rbac::Permission;
 
 /// A handler failure.
@@ -27,152 +30,146 @@ pub enum WebError {
     },
     /// A CSRF or origin check failed.
     #[error("the request was refused: {0}")]
-    Csrf(String),
+    Csrf(Msg),
     /// A page or resource that does not exist.
-    #[error("{0}")]
-    NotFound(String),
+    #[error("not found: {0}")]
+    NotFound(Msg),
     /// The request's parameters cannot be used (and there is no form to show them next to).
-    #[error("{0}")]
-    Invalid(String),
+    #[error("invalid request: {0}")]
+    Invalid(Msg),
+    /// The request is larger than the console accepts.
+    #[error("too large: {0}")]
+    TooLarge(Msg),
     /// A DMS call failed.
     #[error("{what}: {source}")]
     Upstream {
         /// What the console was doing.
-        what: String,
+        what: Msg,
         /// The failure.
         source: ApiError,
     },
+    /// The same change (the same form's operation id) was submitted before; it was not sent
+    /// again.
+    #[error("already submitted ({0:?})")]
+    AlreadySubmitted(super::ledger::OpState),
     /// The audit log cannot record the intent, so the action is refused.
     #[error("the audit log is unavailable ({0}); the action was not carried out")]
     AuditUnavailable(String),
     /// The session store does not answer.
     #[error("the session store does not answer ({0})")]
     SessionStore(String),
-    /// Anything else.
-    #[error("{0}")]
-    Unexpected(String),
+    /// Anything else (a template that cannot render, missing state): a bug or a broken
+    /// deployment, logged with its cause.
+    #[error("unexpected failure: {0}")]
+    Unexpected(#[source] Box<dyn std::error::Error + Send + Sync>),
 }
 
 impl WebError {
-    /// An upstream failure while doing `what`.
-    pub fn upstream(what: impl Into<String>, source: ApiError) -> Self {
+    /// An upstream failure while doing `what` (a catalogue key such as `op-list-instances`).
+    pub fn upstream(what: &'static str, source: ApiError) -> Self {
         Self::Upstream {
-            what: what.into(),
+            what: Msg::new(what),
             source,
         }
     }
+
+    /// An unexpected failure described by `text` (for logs; users see a generic message).
+    pub fn unexpected(text: impl Into<String>) -> Self {
+        Self::Unexpected(text.into().into())
+    }
 }
 
-/// What the error page and the toast show, kept in the response's extensions.
-#[derive(Debug, Clone)]
+impl From<askama::Error> for WebError {
+    fn from(error: askama::Error) -> Self {
+        Self::Unexpected(Box::new(error))
+    }
+}
+
+/// What the error page, a toast or an error card shows: catalogue messages, rendered in the
+/// reader's language when the answer is written.
+#[derive(Debug, Clone, PartialEq)]
 pub struct ErrorSummary {
     /// A short title.
-    pub title: String,
+    pub title: Msg,
     /// The explanation.
-    pub message: String,
+    pub message: Msg,
     /// The DMS error code, if any.
     pub code: Option<String>,
     /// The DMS request id, if any.
     pub request_id: Option<String>,
+    /// Whether a change may or may not have happened (no readable answer arrived).
+    pub outcome_unknown: bool,
 }
 
-#[derive(Template)]
-#[template(path = "errors/error.html")]
-struct ErrorPage<'a> {
-    status: u16,
-    summary: &'a ErrorSummary,
+impl ErrorSummary {
+    /// A summary without DMS details.
+    pub fn new(title: Msg, message: Msg) -> Self {
+        Self {
+            title,
+            message,
+            code: None,
+            request_id: None,
+            outcome_unknown: false,
+        }
+    }
+
+    /// The summary of a failed DMS call made while doing `what` (a catalogue key).
+    pub fn upstream(what: &'static str, error: &ApiError) -> Self {
+        upstream_summary(Msg::new(what), error)
+    }
+}
+
+/// The title, message, code and request id of a failed DMS call made while doing `what`.
+pub fn upstream_summary(what: Msg, error: &ApiError) -> ErrorSummary {
+    let detail = error.message.clone();
+    let message = match error.kind {
+        ErrorKind::Auth => Msg::new("upstream-auth").arg("detail", detail),
+        ErrorKind::Forbidden => Msg::new("upstream-forbidden").arg("detail", detail),
+        ErrorKind::Throttled => match error.retry_after {
+            Some(wait) => Msg::new("upstream-throttled-wait").arg("seconds", wait.as_secs()),
+            None => Msg::new("upstream-throttled").arg("detail", detail),
+        },
+        _ if error.outcome_unknown => Msg::new("upstream-outcome-unknown").arg("detail", detail),
+        _ => Msg::new("upstream-detail").arg("detail", detail),
+    };
+    ErrorSummary {
+        title: if error.outcome_unknown {
+            Msg::new("upstream-title-unknown").arg("what", what)
+        } else {
+            Msg::new("upstream-title").arg("what", what)
+        },
+        message,
+        code: error.code.clone(),
+        request_id: error.request_id.clone(),
+        outcome_unknown: error.outcome_unknown,
+    }
 }
 
 impl WebError {
     /// The title, message, code and request id to show.
     pub fn summary(&self) -> ErrorSummary {
+        let plain = |title: &'static str, message: Msg| ErrorSummary::new(Msg::new(title), message);
         match self {
-            Self::SignInRequired => ErrorSummary {
-                title: "Sign-in required".into(),
-                message: "Your session has ended. Sign in again.".into(),
-                code: None,
-                request_id: None,
-            },
-            Self::Forbidden { needed } => ErrorSummary {
-                title: "Not allowed".into(),
-                message: format!(
-                    "Your role cannot do this; it needs the `{}` permission.",
-                    needed.action()
-                ),
-                code: None,
-                request_id: None,
-            },
-            Self::Csrf(why) => ErrorSummary {
-                title: "Request refused".into(),
-                message: format!(
-                    "The request did not come from this console ({why}). Reload the page and try again."
-                ),
-                code: None,
-                request_id: None,
-            },
-            Self::NotFound(what) => ErrorSummary {
-                title: "Not found".into(),
-                message: what.clone(),
-                code: None,
-                request_id: None,
-            },
-            Self::Invalid(why) => ErrorSummary {
-                title: "Check the request".into(),
-                message: why.clone(),
-                code: None,
-                request_id: None,
-            },
-            Self::Upstream { what, source } => upstream_summary(what, source),
-            Self::SessionStore(why) => ErrorSummary {
-                title: "Sessions are unavailable".into(),
-                message: format!(
-                    "The console cannot reach its session store ({why}). Try again in a moment; nothing was changed."
-                ),
-                code: None,
-                request_id: None,
-            },
-            Self::AuditUnavailable(_) | Self::Unexpected(_) => ErrorSummary {
-                title: "Something went wrong".into(),
-                message: self.to_string(),
-                code: None,
-                request_id: None,
-            },
-        }
-    }
-}
-
-/// The title, message, code and request id of a failed DMS call made while doing `what`.
-pub fn upstream_summary(what: &str, error: &ApiError) -> ErrorSummary {
-    ErrorSummary {
-        title: format!("{what} failed"),
-        message: upstream_message(error),
-        code: error.code.clone(),
-        request_id: error.request_id.clone(),
-    }
-}
-
-/// What to tell the operator about a DMS failure.
-pub fn upstream_message(error: &ApiError) -> String {
-    match error.kind {
-        ErrorKind::Auth => format!("DMS refused the credentials: {}", error.message),
-        ErrorKind::Forbidden => format!(
-            "The credentials are not allowed to do this: {}",
-            error.message
-        ),
-        ErrorKind::Throttled => match error.retry_after {
-            Some(wait) => format!(
-                "DMS is rate-limiting requests; retry in {} s.",
-                wait.as_secs()
+            Self::SignInRequired => plain("error-signin-title", Msg::new("error-signin")),
+            Self::Forbidden { needed } => plain(
+                "error-forbidden-title",
+                Msg::new("error-forbidden").text("permission", needed.action()),
             ),
-            None => format!("DMS is rate-limiting requests: {}", error.message),
-        },
-        ErrorKind::Transport if error.outcome_unknown => {
-            format!(
-                "{} The outcome is unknown: check the current state before trying again.",
-                error.message
-            )
+            Self::Csrf(why) => plain(
+                "error-csrf-title",
+                Msg::new("error-csrf").arg("why", why.clone()),
+            ),
+            Self::NotFound(what) => plain("error-notfound-title", what.clone()),
+            Self::Invalid(why) => plain("error-invalid-title", why.clone()),
+            Self::TooLarge(why) => plain("error-too-large-title", why.clone()),
+            Self::Upstream { what, source } => upstream_summary(what.clone(), source),
+            Self::AlreadySubmitted(state) => {
+                plain("op-already-title", Msg::new(state.message_key()))
+            }
+            Self::SessionStore(_) => plain("error-sessions-title", Msg::new("error-sessions")),
+            Self::AuditUnavailable(_) => plain("error-audit-title", Msg::new("error-audit")),
+            Self::Unexpected(_) => plain("error-unexpected-title", Msg::new("error-unexpected")),
         }
-        _ => error.message.clone(),
     }
 }
 
@@ -182,13 +179,10 @@ impl ResponseError for WebError {
             Self::SignInRequired => StatusCode::SEE_OTHER,
             Self::Forbidden { .. } | Self::Csrf(_) => StatusCode::FORBIDDEN,
             Self::NotFound(_) => StatusCode::NOT_FOUND,
-            Self::Invalid(_) => StatusCode::UNPROCESSABLE_ENTITY,
-            Self::Upstream { source, .. } => match source.kind {
-                ErrorKind::NotFound => StatusCode::NOT_FOUND,
-                ErrorKind::Validation | ErrorKind::Conflict => StatusCode::UNPROCESSABLE_ENTITY,
-                ErrorKind::Throttled => StatusCode::TOO_MANY_REQUESTS,
-                _ => StatusCode::BAD_GATEWAY,
-            },
+            Self::Invalid(_) => StatusCode::BAD_REQUEST,
+            Self::TooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
+            Self::Upstream { source, .. } => upstream_status(source),
+            Self::AlreadySubmitted(_) => StatusCode::CONFLICT,
             Self::AuditUnavailable(_) | Self::SessionStore(_) => StatusCode::SERVICE_UNAVAILABLE,
             Self::Unexpected(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
@@ -200,28 +194,56 @@ impl ResponseError for WebError {
                 .insert_header(("Location", "/login"))
                 .finish();
         }
+        // Logged once, here, where the failure is turned into an answer.
         match self {
             Self::Upstream { source, .. }
                 if !matches!(source.kind, ErrorKind::NotFound | ErrorKind::Validation) =>
             {
                 tracing::warn!(error = %self, dms.request_id = source.request_id.as_deref().unwrap_or(""), "upstream failure");
             }
-            Self::Unexpected(_) | Self::AuditUnavailable(_) | Self::SessionStore(_) => {
+            Self::Unexpected(source) => {
+                tracing::error!(error = %self, source = ?source, "request failed")
+            }
+            Self::AuditUnavailable(_) | Self::SessionStore(_) => {
                 tracing::error!(error = %self, "request failed")
             }
             _ => {}
         }
-        let status = self.status_code();
         let summary = self.summary();
-        let page = ErrorPage {
-            status: status.as_u16(),
-            summary: &summary,
-        };
-        let body = page.render().unwrap_or_else(|_| summary.message.clone());
-        let mut response = HttpResponse::build(status)
-            .content_type("text/html; charset=utf-8")
-            .body(body);
+        // `answer_errors` replaces this body with the page or toast in the reader's language;
+        // the English text is what is left if it is not in the chain.
+        let mut response = HttpResponse::build(self.status_code())
+            .content_type("text/plain; charset=utf-8")
+            .body(format!(
+                "{}: {}",
+                summary.title.english(),
+                summary.message.english()
+            ));
         response.extensions_mut().insert(summary);
         response
     }
 }
+
+/// The status of a page or form that shows a failed DMS call: 404 when the thing is gone, 422
+/// when DMS refused the input (the user can fix it), 429 when throttled, 502 otherwise.
+pub fn upstream_status(error: &ApiError) -> StatusCode {
+    match error.kind {
+        ErrorKind::NotFound => StatusCode::NOT_FOUND,
+        ErrorKind::Validation | ErrorKind::Conflict => StatusCode::UNPROCESSABLE_ENTITY,
+        ErrorKind::Throttled => StatusCode::TOO_MANY_REQUESTS,
+        _ => StatusCode::BAD_GATEWAY,
+    }
+}
+
+/// The error page: the summary in the layout.
+#[derive(Template)]
+#[template(path = "errors/error.html", blocks = ["content"])]
+pub struct ErrorPage {
+    /// The layout (with the user bar when signed in).
+    pub layout: Layout,
+    /// The HTTP status.
+    pub status: u16,
+    /// What went wrong.
+    pub error: ErrorSummary,
+}
+crate::page!(ErrorPage);

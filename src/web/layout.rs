@@ -1,18 +1,28 @@
-//! `Layout`: what the base template needs on every page — title, the signed-in user with
-//! role and connection, the CSRF token, navigation, breadcrumbs and what the role may do.
+//! `Layout`: what `base.html` needs on every page: the reader's preferences, the title, the
+//! signed-in user, the CSRF token, navigation, breadcrumbs, the connection's environment
+//! banner, and on instance pages the instance's tabs and switcher.
 
-use super::rbac::Permission;
-use super::session::CurrentUser;
+use actix_session::SessionExt;
+use actix_web::{HttpRequest, web};
+
+use crate::api::models::instances::ListInstancesQuery;
+use crate::domain::InstanceId;
+
+use super::i18n::{Lang, Msg};
+use super::prefs::{Theme, Ui, ZoneChoice};
+use super::rbac::{Permission, Role, allows};
+use super::session::{CurrentUser, SessionRecord, SignInMode};
+use super::state::{AppState, Environment};
 
 /// The header's view of the user.
 #[derive(Debug, Clone)]
 pub struct UserBar {
     /// Who.
     pub name: String,
-    /// The role's name.
-    pub role: String,
+    /// The role.
+    pub role: Role,
     /// How they signed in.
-    pub mode: &'static str,
+    pub mode: SignInMode,
     /// The connection (region and project, or connection name).
     pub connection: String,
 }
@@ -22,67 +32,406 @@ pub struct UserBar {
 pub struct Crumb {
     /// The label.
     pub label: String,
+    /// Whether the label is a value from DMS or a user (shown isolated) rather than
+    /// catalogue text.
+    pub is_value: bool,
     /// The link.
     pub href: Option<String>,
+}
+
+/// The top-level section a page belongs to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Section {
+    /// Instances and everything inside them.
+    #[default]
+    Instances,
+    /// The audit log.
+    Audit,
+    /// Anything else (sign-in, errors).
+    Other,
+}
+
+/// The tabs of an instance, in order. A tab is shown only when its page exists in the route
+/// table.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Tab {
+    /// The dashboard.
+    Overview,
+    /// Topics.
+    Topics,
+    /// Consumer groups.
+    Groups,
+    /// Message search.
+    Messages,
+    /// Dead letters.
+    DeadLetters,
+    /// ACL users.
+    Users,
+    /// RocketMQ parameters.
+    Config,
+    /// Metadata migration.
+    Migrations,
+    /// Tags.
+    Tags,
+}
+
+impl Tab {
+    /// Every tab, in display order.
+    pub const ALL: [Tab; 9] = [
+        Tab::Overview,
+        Tab::Topics,
+        Tab::Groups,
+        Tab::Messages,
+        Tab::DeadLetters,
+        Tab::Users,
+        Tab::Config,
+        Tab::Migrations,
+        Tab::Tags,
+    ];
+
+    /// The path after `/instances/{id}`.
+    pub fn suffix(self) -> &'static str {
+        match self {
+            Self::Overview => "",
+            Self::Topics => "/topics",
+            Self::Groups => "/groups",
+            Self::Messages => "/messages",
+            Self::DeadLetters => "/dlq",
+            Self::Users => "/users",
+            Self::Config => "/config",
+            Self::Migrations => "/migrations",
+            Self::Tags => "/tags",
+        }
+    }
+
+    /// The catalogue key of its label.
+    pub fn label_key(self) -> &'static str {
+        match self {
+            Self::Overview => "tab-overview",
+            Self::Topics => "tab-topics",
+            Self::Groups => "tab-groups",
+            Self::Messages => "tab-messages",
+            Self::DeadLetters => "tab-dead-letters",
+            Self::Users => "tab-users",
+            Self::Config => "tab-config",
+            Self::Migrations => "tab-migrations",
+            Self::Tags => "tab-tags",
+        }
+    }
+
+    /// Whether the tab's page exists.
+    pub fn exists(self) -> bool {
+        super::routes::has_get(&format!("/instances/{{instance_id}}{}", self.suffix()))
+    }
+
+    /// The tab's address for instance `id`.
+    pub fn href(self, id: &str) -> String {
+        format!("/instances/{id}{}", self.suffix())
+    }
+}
+
+/// One tab as the page shows it.
+#[derive(Debug, Clone)]
+pub struct TabLink {
+    /// The catalogue key of its label.
+    pub label_key: &'static str,
+    /// Where it goes.
+    pub href: String,
+    /// Whether it is the current page's tab.
+    pub current: bool,
+}
+
+/// One instance in the switcher.
+#[derive(Debug, Clone)]
+pub struct SwitcherItem {
+    /// The instance's id.
+    pub id: String,
+    /// Its name.
+    pub name: String,
+    /// Its status.
+    pub status: String,
+    /// The same tab of that instance.
+    pub href: String,
+    /// Whether it is the current instance.
+    pub current: bool,
+}
+
+/// The navigation of an instance page: its name, tabs and the instance switcher.
+#[derive(Debug, Clone)]
+pub struct InstanceNav {
+    /// The instance's id.
+    pub id: String,
+    /// The instance's name (its id when the name is unknown).
+    pub name: String,
+    /// The tabs whose pages exist.
+    pub tabs: Vec<TabLink>,
+    /// Instances to switch to, on the same tab.
+    pub switcher: Vec<SwitcherItem>,
+    /// Why the switcher is empty, when the instances could not be listed.
+    pub switcher_problem: Option<Msg>,
+}
+
+impl InstanceNav {
+    /// The navigation of instance `id` on `tab`: lists the project's instances (one DMS call)
+    /// for the switcher and the instance's name.
+    pub async fn load(user: &CurrentUser, id: &InstanceId, tab: Tab) -> Self {
+        let query = ListInstancesQuery {
+            limit: Some(50),
+            ..Default::default()
+        };
+        let listed = user.dms.list_instances(&query).await;
+        let (instances, problem) = match listed {
+            Ok(reply) => (reply.into_inner().instances, None),
+            Err(error) => (
+                Vec::new(),
+                Some(
+                    Msg::new("switcher-problem")
+                        .arg("detail", super::error::upstream_summary(Msg::new("op-list-instances"), &error).message),
+                ),
+            ),
+        };
+        let name = instances
+            .iter()
+            .find(|i| i.instance_id == id.as_str())
+            .map(|i| i.name.clone());
+        Self::new(id, name, tab, instances.iter().map(|i| (i.instance_id.clone(), i.name.clone(), i.status.clone())), problem)
+    }
+
+    /// The navigation from what the caller already knows.
+    pub fn new(
+        id: &InstanceId,
+        name: Option<String>,
+        tab: Tab,
+        instances: impl Iterator<Item = (String, String, String)>,
+        switcher_problem: Option<Msg>,
+    ) -> Self {
+        let id = id.as_str();
+        Self {
+            id: id.to_owned(),
+            name: name.unwrap_or_else(|| id.to_owned()),
+            tabs: Tab::ALL
+                .into_iter()
+                .filter(|t| t.exists())
+                .map(|t| TabLink {
+                    label_key: t.label_key(),
+                    href: t.href(id),
+                    current: t == tab,
+                })
+                .collect(),
+            switcher: instances
+                .map(|(other, name, status)| SwitcherItem {
+                    href: tab.href(&other),
+                    current: other == id,
+                    id: other,
+                    name,
+                    status,
+                })
+                .collect(),
+            switcher_problem,
+        }
+    }
 }
 
 /// Layout data of every page.
 #[derive(Debug, Clone, Default)]
 pub struct Layout {
-    /// The page title.
+    /// The reader's language, zone and theme.
+    pub ui: Ui,
+    /// The page title (already in the reader's language).
     pub title: String,
     /// The user, when signed in.
     pub user: Option<UserBar>,
-    /// The CSRF token for forms and htmx.
+    /// The CSRF token for forms and htmx (the session's, or the sign-in form's).
     pub csrf: String,
-    /// The section of the navigation that is active (`instances`, `audit`).
-    pub section: &'static str,
+    /// The section of the navigation that is active.
+    pub section: Section,
     /// Breadcrumbs.
     pub crumbs: Vec<Crumb>,
     /// Whether the audit log link is shown.
     pub can_audit: bool,
-    /// The instance switcher, on instance pages.
-    pub switcher: Option<Switcher>,
-}
-
-/// The header's instance switcher: the current instance and the others to jump to.
-#[derive(Debug, Clone, Default)]
-pub struct Switcher {
-    /// The current instance's name.
-    pub current: String,
-    /// The current instance's id.
-    pub current_id: String,
-    /// Instances to switch to: id, name, status.
-    pub items: Vec<(String, String, String)>,
-    /// Why the list is missing, when it could not be read.
-    pub problem: Option<String>,
+    /// The instance's tabs and switcher, on instance pages.
+    pub instance: Option<InstanceNav>,
+    /// The connection's environment label.
+    pub environment: Option<Environment>,
+    /// This page's path and query, for the preference forms to come back to.
+    pub here: String,
 }
 
 impl Layout {
-    /// The layout of a page for `user`.
-    pub fn for_user(user: &CurrentUser, title: impl Into<String>, section: &'static str) -> Self {
+    /// The layout of a page for `user`; `title` is a catalogue key.
+    pub fn for_user(user: &CurrentUser, title_key: &str, section: Section) -> Self {
         Self {
-            title: title.into(),
+            title: user.ui.lang.t(title_key),
             user: Some(UserBar {
                 name: user.record.user.clone(),
-                role: user.record.role.to_string(),
-                mode: user.record.mode.label(),
+                role: user.record.role,
+                mode: user.record.mode,
                 connection: user.record.connection_label.clone(),
             }),
             csrf: user.record.csrf.clone(),
             section,
             crumbs: Vec::new(),
             can_audit: user.can(Permission::ReadAudit),
-            switcher: None,
+            instance: None,
+            environment: user.environment.clone(),
+            here: user.here.clone(),
+            ui: user.ui.clone(),
         }
     }
 
-    /// Adds a breadcrumb.
-    pub fn crumb(mut self, label: impl Into<String>, href: Option<String>) -> Self {
+    /// The layout of a page nobody is signed in to (sign-in); `csrf` is the sign-in form's.
+    pub fn anonymous(ui: Ui, title_key: &str, csrf: String, here: String) -> Self {
+        Self {
+            title: ui.lang.t(title_key),
+            csrf,
+            section: Section::Other,
+            here,
+            ui,
+            ..Default::default()
+        }
+    }
+
+    /// The layout for whoever sent `request` (the error page): the user bar when a session
+    /// exists.
+    pub fn for_request(request: &HttpRequest, ui: Ui) -> Self {
+        let record = SessionRecord::of(&request.get_session());
+        let here = here(request);
+        let Some(record) = record else {
+            return Self {
+                section: Section::Other,
+                here,
+                ui,
+                ..Default::default()
+            };
+        };
+        let environment = request
+            .app_data::<web::Data<AppState>>()
+            .and_then(|state| state.environment_of(&record));
+        Self {
+            user: Some(UserBar {
+                name: record.user.clone(),
+                role: record.role,
+                mode: record.mode,
+                connection: record.connection_label.clone(),
+            }),
+            csrf: record.csrf.clone(),
+            section: Section::Other,
+            can_audit: allows(record.role, Permission::ReadAudit),
+            environment,
+            here,
+            ui,
+            ..Default::default()
+        }
+    }
+
+    /// Adds a breadcrumb of catalogue text.
+    pub fn crumb(mut self, key: &str, href: Option<String>) -> Self {
         self.crumbs.push(Crumb {
-            label: label.into(),
+            label: self.ui.lang.t(key),
+            is_value: false,
             href,
         });
         self
+    }
+
+    /// Adds a breadcrumb showing a value (an instance's or topic's name).
+    pub fn crumb_value(mut self, value: impl Into<String>, href: Option<String>) -> Self {
+        self.crumbs.push(Crumb {
+            label: value.into(),
+            is_value: true,
+            href,
+        });
+        self
+    }
+
+    /// The layout of a page inside an instance: its tabs, switcher and the breadcrumbs
+    /// "Instances › name".
+    pub fn in_instance(mut self, nav: InstanceNav) -> Self {
+        self = self
+            .crumb("nav-instances", Some("/instances".into()))
+            .crumb_value(nav.name.clone(), Some(format!("/instances/{}", nav.id)));
+        self.instance = Some(nav);
+        self
+    }
+}
+
+/// A language the switcher offers: its tag and its own name for itself.
+#[derive(Debug, Clone)]
+pub struct LangOption {
+    /// The BCP 47 tag.
+    pub tag: &'static str,
+    /// The language's name, in that language.
+    pub name: String,
+    /// Whether it is the current language.
+    pub current: bool,
+}
+
+impl Layout {
+    /// The languages of the switcher.
+    pub fn languages(&self) -> Vec<LangOption> {
+        Lang::ALL
+            .iter()
+            .map(|lang| LangOption {
+                tag: lang.tag(),
+                name: lang.t("language-name"),
+                current: *lang == self.ui.lang,
+            })
+            .collect()
+    }
+
+    /// The themes of the switcher.
+    pub fn themes(&self) -> Vec<ThemeOption> {
+        Theme::ALL
+            .iter()
+            .map(|theme| ThemeOption {
+                value: theme.as_str(),
+                label_key: match theme {
+                    Theme::System => "theme-system",
+                    Theme::Light => "theme-light",
+                    Theme::Dark => "theme-dark",
+                },
+                current: *theme == self.ui.theme,
+            })
+            .collect()
+    }
+
+    /// Whether the page belongs to `section` (`instances`, `audit`).
+    pub fn in_section(&self, section: &str) -> bool {
+        matches!(
+            (self.section, section),
+            (Section::Instances, "instances") | (Section::Audit, "audit")
+        )
+    }
+
+    /// Whether times are shown in the browser's zone (not UTC).
+    pub fn zone_is_browser(&self) -> bool {
+        self.ui.zone_choice == ZoneChoice::Browser
+    }
+
+    /// Where the `g t`, `g g`, … shortcuts go: the current instance's pages.
+    pub fn instance_base(&self) -> String {
+        self.instance
+            .as_ref()
+            .map(|nav| format!("/instances/{}", nav.id))
+            .unwrap_or_default()
+    }
+}
+
+/// A theme the switcher offers.
+#[derive(Debug, Clone)]
+pub struct ThemeOption {
+    /// The value sent.
+    pub value: &'static str,
+    /// The catalogue key of its label.
+    pub label_key: &'static str,
+    /// Whether it is the current theme.
+    pub current: bool,
+}
+
+/// The path and query of `request`.
+pub fn here(request: &HttpRequest) -> String {
+    match request.query_string() {
+        "" => request.path().to_owned(),
+        query => format!("{}?{query}", request.path()),
     }
 }

@@ -7,14 +7,12 @@
 //! account and per client address. The sign-in form is protected by a CSRF token bound to a
 //! nonce cookie, since no session exists yet.
 
-use std::collections::BTreeMap;
-
 use actix_session::Session;
 use actix_web::cookie::{Cookie, SameSite};
 use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, HttpResponse, web};
 use askama::Template;
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 
 use crate::api::models::instances::ListInstancesQuery;
 use crate::api::{ApiError, ClientConfig, Credentials, ErrorKind, IamPassword};
@@ -23,49 +21,48 @@ use crate::secret::Secret;
 
 use super::crypto::random_token;
 use super::error::WebError;
-use super::htmx::{HxRequest, html, redirect};
+use super::forms::{FormErrors, FormView};
+use super::htmx::{HxRequest, redirect, render_page};
+use super::i18n::Msg;
+use super::layout::{Layout, here};
+use super::prefs::Ui;
 use super::session::{SessionCredentials, SessionRecord, SignInMode};
 use super::state::AppState;
 
 /// The sign-in form's fields (every mode shares one form type; unused fields stay empty).
-#[derive(Debug, Default, Deserialize)]
+/// Secrets are never sent back to the browser: they do not serialize.
+#[derive(Debug, Default, Deserialize, Serialize)]
 #[serde(default)]
 pub struct LoginForm {
     mode: String,
     access_key: String,
+    #[serde(skip_serializing)]
     secret_key: String,
+    #[serde(skip_serializing)]
     security_token: String,
     region: String,
     project_id: String,
     domain: String,
     user: String,
+    #[serde(skip_serializing)]
     password: String,
     project: String,
     account: String,
 }
 
 #[derive(Template)]
-#[template(path = "login.html")]
+#[template(path = "login.html", blocks = ["content"])]
 struct LoginPage {
-    csrf: String,
+    layout: Layout,
     mode: String,
     access_key_enabled: bool,
     iam_enabled: bool,
     accounts_enabled: bool,
     regions: Vec<String>,
-    values: BTreeMap<&'static str, String>,
-    errors: BTreeMap<&'static str, String>,
-    problem: Option<String>,
+    form: FormView,
+    problem: Option<Msg>,
 }
-
-impl LoginPage {
-    fn value(&self, field: &str) -> &str {
-        self.values.get(field).map(String::as_str).unwrap_or("")
-    }
-    fn error(&self, field: &str) -> &str {
-        self.errors.get(field).map(String::as_str).unwrap_or("")
-    }
-}
+crate::page!(LoginPage);
 
 fn region_list(state: &AppState) -> Vec<String> {
     let mut list: Vec<String> = regions::all().map(|(id, _)| id.to_owned()).collect();
@@ -77,48 +74,61 @@ fn region_list(state: &AppState) -> Vec<String> {
     list
 }
 
-fn page(state: &AppState, csrf: String, mode: &str) -> LoginPage {
-    let mode = if mode.is_empty() {
-        if state.auth.console_accounts && !state.accounts.is_empty() {
-            "account"
-        } else if state.auth.access_key {
-            "access_key"
-        } else {
-            "iam"
-        }
-    } else {
-        mode
-    };
-    let mut values = BTreeMap::new();
-    if let Some(region) = &state.auth.default_region {
-        values.insert("region", region.clone());
+/// The mode shown: the one asked for when offered, else the first offered.
+fn shown_mode(state: &AppState, asked: &str) -> &'static str {
+    let accounts = state.auth.console_accounts && !state.accounts.is_empty();
+    match asked {
+        "account" if accounts => "account",
+        "access_key" if state.auth.access_key => "access_key",
+        "iam" if state.auth.iam_user => "iam",
+        _ if accounts => "account",
+        _ if state.auth.access_key => "access_key",
+        _ => "iam",
+    }
+}
+
+fn page(
+    request: &HttpRequest,
+    state: &AppState,
+    csrf: String,
+    form: FormView,
+    mode: &str,
+    problem: Option<Msg>,
+) -> LoginPage {
+    let ui = Ui::of(request);
+    let mut form = form;
+    if form.value("region").is_empty()
+        && let Some(region) = &state.auth.default_region
+    {
+        form.set("region", region.clone());
     }
     LoginPage {
-        csrf,
-        mode: mode.to_owned(),
+        layout: Layout::anonymous(ui, "login-title", csrf, here(request)),
+        mode: shown_mode(state, mode).to_owned(),
         access_key_enabled: state.auth.access_key,
         iam_enabled: state.auth.iam_user,
         accounts_enabled: state.auth.console_accounts && !state.accounts.is_empty(),
         regions: region_list(state),
-        values,
-        errors: BTreeMap::new(),
-        problem: None,
+        form,
+        problem,
     }
 }
 
 /// `GET /login`.
 pub async fn login_form(
     request: HttpRequest,
+    hx: HxRequest,
     state: web::Data<AppState>,
-    query: web::Query<BTreeMap<String, String>>,
-) -> HttpResponse {
+    query: web::Query<std::collections::BTreeMap<String, String>>,
+) -> Result<HttpResponse, WebError> {
     let cookie_name = state.login_nonce_cookie();
     let existing = request.cookie(cookie_name).map(|c| c.value().to_owned());
     let nonce = existing.clone().unwrap_or_else(|| random_token(24));
     let csrf = state.key.mac("login-csrf", &nonce);
     let mode = query.get("mode").map(String::as_str).unwrap_or("");
-    let body = page(&state, csrf, mode).render().unwrap_or_default();
-    let mut response = html(StatusCode::OK, body);
+    let ui = Ui::of(&request);
+    let login = page(&request, &state, csrf, FormView::empty(ui.lang), mode, None);
+    let mut response = render_page(hx, StatusCode::OK, &login)?;
     if existing.is_none() {
         let cookie = Cookie::build(cookie_name, nonce)
             .path("/")
@@ -128,64 +138,43 @@ pub async fn login_form(
             .finish();
         let _ = response.add_cookie(&cookie);
     }
-    response
+    Ok(response)
 }
 
+/// The form again with what was typed (never the secrets), `problem` and field `errors`.
 fn refused(
+    request: &HttpRequest,
+    hx: HxRequest,
     state: &AppState,
     form: &LoginForm,
     csrf: String,
-    problem: String,
-    errors: BTreeMap<&'static str, String>,
-) -> HttpResponse {
-    let mut page = page(state, csrf, &form.mode);
-    for (field, value) in [
-        ("access_key", &form.access_key),
-        ("region", &form.region),
-        ("project_id", &form.project_id),
-        ("domain", &form.domain),
-        ("user", &form.user),
-        ("project", &form.project),
-        ("account", &form.account),
-    ] {
-        if !value.is_empty() {
-            page.values.insert(field, value.clone());
-        }
-    }
-    page.errors = errors;
-    page.problem = Some(problem);
-    html(
-        StatusCode::UNPROCESSABLE_ENTITY,
-        page.render().unwrap_or_default(),
-    )
-}
-
-fn required(
-    errors: &mut BTreeMap<&'static str, String>,
-    field: &'static str,
-    value: &str,
-    what: &str,
-) {
-    if value.trim().is_empty() {
-        errors.insert(field, format!("Enter {what}."));
-    }
+    problem: Msg,
+    errors: FormErrors,
+) -> Result<HttpResponse, WebError> {
+    let view = FormView::of(Ui::of(request).lang, form, errors);
+    let login = page(request, state, csrf, view, &form.mode, Some(problem));
+    render_page(hx, StatusCode::UNPROCESSABLE_ENTITY, &login)
 }
 
 /// What to tell the user about a failed sign-in call to `service` (`DMS` or `IAM`).
-fn describe(service: &str, error: &ApiError) -> String {
-    let mut text = match error.kind {
-        ErrorKind::Auth => format!("{service} refused the credentials: {}", error.message),
-        ErrorKind::Transport => format!("{service} could not be reached: {}", error.message),
-        _ => error.message.clone(),
-    };
-    if let Some(code) = &error.code {
-        text.push_str(&format!(" (error code {code}"));
-        if let Some(id) = &error.request_id {
-            text.push_str(&format!(", request id {id}"));
-        }
-        text.push(')');
+fn describe(service: &'static str, error: &ApiError) -> Msg {
+    let message = match error.kind {
+        ErrorKind::Auth => Msg::new("login-refused-by"),
+        ErrorKind::Transport => Msg::new("login-unreachable"),
+        _ => Msg::new("login-failed-by"),
     }
-    text
+    .text("service", service)
+    .arg("detail", error.message.clone());
+    match (&error.code, &error.request_id) {
+        (Some(code), Some(id)) => Msg::new("login-with-code-and-id")
+            .arg("message", message)
+            .text("code", code.clone())
+            .text("request_id", id.clone()),
+        (Some(code), None) => Msg::new("login-with-code")
+            .arg("message", message)
+            .text("code", code.clone()),
+        _ => message,
+    }
 }
 
 /// The endpoint of access-key and IAM sign-ins: server configuration or the region's.
@@ -219,7 +208,7 @@ pub async fn login(
         .map(|c| c.value().to_owned())
         .unwrap_or_default();
     let csrf = state.key.mac("login-csrf", &nonce);
-    let address = super::client::address(&request);
+    let address = super::peer::address(&request);
     let name = match form.mode.as_str() {
         "access_key" => form.access_key.trim().to_owned(),
         "iam" => format!("{}/{}", form.domain.trim(), form.user.trim()),
@@ -230,93 +219,59 @@ pub async fn login(
         format!("address:{address}"),
     ];
     if let Some(wait) = state.throttle.blocked(&keys) {
-        return Ok(refused(
-            &state,
-            &form,
-            csrf,
-            format!(
-                "Too many failed sign-ins. Try again in {} s.",
-                wait.as_secs().max(1)
-            ),
-            BTreeMap::new(),
-        ));
+        let problem = Msg::new("login-throttled").arg("seconds", wait.as_secs().max(1));
+        return refused(&request, hx, &state, &form, csrf, problem, FormErrors::new());
     }
-    let mut errors = BTreeMap::new();
-    let result: Result<SessionRecord, String> = match form.mode.as_str() {
+    let mut errors = FormErrors::new();
+    let required = |errors: &mut FormErrors, fields: &[(&str, &str)]| {
+        for (field, value) in fields {
+            errors.required(field, value);
+        }
+    };
+    match form.mode.as_str() {
         "access_key" if state.auth.access_key => {
             required(
                 &mut errors,
-                "access_key",
-                &form.access_key,
-                "the access key id",
+                &[
+                    ("access_key", &form.access_key),
+                    ("secret_key", &form.secret_key),
+                    ("project_id", &form.project_id),
+                    ("region", &form.region),
+                ],
             );
-            required(
-                &mut errors,
-                "secret_key",
-                &form.secret_key,
-                "the secret access key",
-            );
-            required(
-                &mut errors,
-                "project_id",
-                &form.project_id,
-                "the project id",
-            );
-            required(&mut errors, "region", &form.region, "the region");
-            if !form.project_id.trim().is_empty()
-                && !form
-                    .project_id
-                    .trim()
+            let project_id = form.project_id.trim();
+            if !project_id.is_empty()
+                && !project_id
                     .bytes()
                     .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
             {
-                errors.insert(
-                    "project_id",
-                    "A project id has only letters, digits, `-` and `_`.".into(),
-                );
+                errors.add("project_id", Msg::new("login-bad-project-id"));
             }
-            if !errors.is_empty() {
-                return Ok(refused(
-                    &state,
-                    &form,
-                    csrf,
-                    "Check the marked fields.".into(),
-                    errors,
-                ));
-            }
-            sign_in_access_key(&state, &form).await
         }
-        "iam" if state.auth.iam_user => {
-            required(&mut errors, "domain", &form.domain, "the account name");
-            required(&mut errors, "user", &form.user, "the IAM user name");
-            required(&mut errors, "password", &form.password, "the password");
-            required(&mut errors, "region", &form.region, "the region");
-            if !errors.is_empty() {
-                return Ok(refused(
-                    &state,
-                    &form,
-                    csrf,
-                    "Check the marked fields.".into(),
-                    errors,
-                ));
-            }
-            sign_in_iam(&state, &form).await
-        }
-        "account" if state.auth.console_accounts => {
-            required(&mut errors, "account", &form.account, "the account name");
-            required(&mut errors, "password", &form.password, "the password");
-            if !errors.is_empty() {
-                return Ok(refused(
-                    &state,
-                    &form,
-                    csrf,
-                    "Check the marked fields.".into(),
-                    errors,
-                ));
-            }
-            sign_in_account(&state, &form).await
-        }
-        _ => Err("This sign-in mode is switched off.".into()),
+        "iam" if state.auth.iam_user => required(
+            &mut errors,
+            &[
+                ("domain", &form.domain),
+                ("user", &form.user),
+                ("password", &form.password),
+                ("region", &form.region),
+            ],
+        ),
+        "account" if state.auth.console_accounts => required(
+            &mut errors,
+            &[("account", &form.account), ("password", &form.password)],
+        ),
+        _ => {}
+    }
+    if !errors.is_empty() {
+        let problem = Msg::new("form-check-fields");
+        return refused(&request, hx, &state, &form, csrf, problem, errors);
+    }
+    let result: Result<SessionRecord, Msg> = match form.mode.as_str() {
+        "access_key" if state.auth.access_key => sign_in_access_key(&state, &form).await,
+        "iam" if state.auth.iam_user => sign_in_iam(&state, &form).await,
+        "account" if state.auth.console_accounts => sign_in_account(&state, &form).await,
+        _ => Err(Msg::new("login-mode-off")),
     };
     match result {
         Ok(record) => {
@@ -328,7 +283,7 @@ pub async fn login(
         Err(problem) => {
             state.throttle.failed(&keys);
             tracing::info!(user = %name, client = %address, "sign-in refused");
-            Ok(refused(&state, &form, csrf, problem, BTreeMap::new()))
+            refused(&request, hx, &state, &form, csrf, problem, FormErrors::new())
         }
     }
 }
@@ -348,7 +303,7 @@ fn new_record(
         sealed: None,
         connection: None,
         sid: random_token(16),
-        signed_in_at: crate::emulator::now_ms(),
+        signed_in_at: crate::clock::now_ms(),
         token_expires_at: None,
     }
 }
@@ -361,8 +316,10 @@ fn short_project(project_id: &str) -> String {
     }
 }
 
-async fn check(state: &AppState, config: ClientConfig) -> Result<(), String> {
-    let client = state.client(config).map_err(|e| e.to_string())?;
+async fn check(state: &AppState, config: ClientConfig) -> Result<(), Msg> {
+    let client = state
+        .client(config)
+        .map_err(|e| describe("DMS", &e))?;
     let query = ListInstancesQuery {
         limit: Some(1),
         ..Default::default()
@@ -374,10 +331,10 @@ async fn check(state: &AppState, config: ClientConfig) -> Result<(), String> {
         .map_err(|e| describe("DMS", &e))
 }
 
-async fn sign_in_access_key(state: &AppState, form: &LoginForm) -> Result<SessionRecord, String> {
+async fn sign_in_access_key(state: &AppState, form: &LoginForm) -> Result<SessionRecord, Msg> {
     let region = form.region.trim();
     let endpoint = dms_endpoint(state, region)
-        .ok_or_else(|| format!("The region `{region}` is not known."))?;
+        .ok_or_else(|| Msg::new("login-unknown-region").arg("region", region))?;
     let credentials = SessionCredentials {
         endpoint: endpoint.to_string(),
         region: region.to_owned(),
@@ -387,16 +344,15 @@ async fn sign_in_access_key(state: &AppState, form: &LoginForm) -> Result<Sessio
         security_token: Some(form.security_token.trim().to_owned()).filter(|t| !t.is_empty()),
         token: None,
     };
-    let config = credentials.client_config().map_err(|e| e.to_string())?;
+    let config = credentials
+        .client_config()
+        .map_err(|_| Msg::new("login-unknown-region").arg("region", region))?;
     check(state, config).await?;
     let mut record = new_record(
         credentials.access_key.clone().unwrap_or_default(),
         state.cloud_role,
         SignInMode::AccessKey,
-        format!(
-            "{region} · project {}",
-            short_project(&credentials.project_id)
-        ),
+        format!("{region} · {}", short_project(&credentials.project_id)),
     );
     record.sealed = Some(state.key.seal(
         &serde_json::to_vec(&credentials).expect("serialisable"),
@@ -405,12 +361,12 @@ async fn sign_in_access_key(state: &AppState, form: &LoginForm) -> Result<Sessio
     Ok(record)
 }
 
-async fn sign_in_iam(state: &AppState, form: &LoginForm) -> Result<SessionRecord, String> {
+async fn sign_in_iam(state: &AppState, form: &LoginForm) -> Result<SessionRecord, Msg> {
     let region = form.region.trim();
     let endpoint = dms_endpoint(state, region)
-        .ok_or_else(|| format!("The region `{region}` is not known."))?;
+        .ok_or_else(|| Msg::new("login-unknown-region").arg("region", region))?;
     let iam = iam_endpoint(state, region)
-        .ok_or_else(|| format!("The region `{region}` is not known."))?;
+        .ok_or_else(|| Msg::new("login-unknown-region").arg("region", region))?;
     let project_name = if form.project.trim().is_empty() {
         region.to_owned()
     } else {
@@ -431,7 +387,7 @@ async fn sign_in_iam(state: &AppState, form: &LoginForm) -> Result<SessionRecord
     let project_id = token
         .project_id
         .clone()
-        .ok_or("IAM did not say which project the token is for.")?;
+        .ok_or_else(|| Msg::new("login-iam-no-project"))?;
     let credentials = SessionCredentials {
         endpoint: endpoint.to_string(),
         region: region.to_owned(),
@@ -451,7 +407,7 @@ async fn sign_in_iam(state: &AppState, form: &LoginForm) -> Result<SessionRecord
         format!("{}/{}", password.domain, password.user),
         state.cloud_role,
         SignInMode::IamUser,
-        format!("{region} · project {}", short_project(&project_id)),
+        format!("{region} · {}", short_project(&project_id)),
     );
     record.sealed = Some(state.key.seal(
         &serde_json::to_vec(&credentials).expect("serialisable"),
@@ -461,8 +417,8 @@ async fn sign_in_iam(state: &AppState, form: &LoginForm) -> Result<SessionRecord
     Ok(record)
 }
 
-async fn sign_in_account(state: &AppState, form: &LoginForm) -> Result<SessionRecord, String> {
-    let refused = || "The account name or password is wrong.".to_owned();
+async fn sign_in_account(state: &AppState, form: &LoginForm) -> Result<SessionRecord, Msg> {
+    let refused = || Msg::new("login-wrong-password");
     let name = form.account.trim().to_owned();
     let account = state.accounts.iter().find(|a| a.name == name).cloned();
     let password = form.password.clone();

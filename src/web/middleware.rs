@@ -1,16 +1,16 @@
-//! Cross-cutting request handling: security headers, CSRF and origin checks, and turning
-//! errors into htmx-friendly answers.
+//! Cross-cutting security checks: response headers, and the CSRF and origin checks of every
+//! state-changing request. (How errors are answered is `htmx::answer_errors`.)
 
 use actix_session::SessionExt;
-use actix_web::body::{BoxBody, EitherBody, MessageBody};
+use actix_web::body::{EitherBody, MessageBody};
 use actix_web::dev::{ServiceRequest, ServiceResponse};
-use actix_web::http::{Method, StatusCode, header};
+use actix_web::http::{Method, header};
 use actix_web::middleware::Next;
-use actix_web::{HttpResponse, ResponseError, web};
-use askama::Template;
+use actix_web::{ResponseError, web};
 
 use super::crypto;
-use super::error::{ErrorSummary, WebError};
+use super::error::WebError;
+use super::i18n::Msg;
 use super::session::SessionRecord;
 use super::state::AppState;
 
@@ -68,11 +68,11 @@ pub async fn security_headers(
 }
 
 /// Why a state-changing request does not come from the console's own pages, if it does not.
-fn origin_problem(request: &ServiceRequest) -> Option<String> {
+fn origin_problem(request: &ServiceRequest) -> Option<Msg> {
     let header_value = |name: &str| request.headers().get(name).and_then(|v| v.to_str().ok());
     if let Some(site) = header_value("sec-fetch-site") {
         return (!matches!(site, "same-origin" | "none"))
-            .then(|| format!("Sec-Fetch-Site is `{site}`"));
+            .then(|| Msg::new("csrf-fetch-site").arg("site", site));
     }
     let host = header_value("host").unwrap_or_default();
     let same_host = |url: &str| {
@@ -86,10 +86,10 @@ fn origin_problem(request: &ServiceRequest) -> Option<String> {
     };
     match (header_value("origin"), header_value("referer")) {
         (Some(origin), _) if same_host(origin) => None,
-        (Some(origin), _) => Some(format!("Origin `{origin}` is not this console")),
+        (Some(origin), _) => Some(Msg::new("csrf-origin").arg("origin", origin)),
         (None, Some(referer)) if same_host(referer) => None,
-        (None, Some(_)) => Some("the Referer is not this console".to_owned()),
-        (None, None) => Some("the request has neither Origin nor Referer".to_owned()),
+        (None, Some(_)) => Some(Msg::new("csrf-referer")),
+        (None, None) => Some(Msg::new("csrf-no-origin")),
     }
 }
 
@@ -113,7 +113,7 @@ pub async fn csrf(
     ) {
         return Ok(next.call(request).await?.map_into_left_body());
     }
-    let refuse = |request: ServiceRequest, why: String| {
+    let refuse = |request: ServiceRequest, why: Msg| {
         let response = WebError::Csrf(why).error_response();
         Ok(request.into_response(response).map_into_right_body())
     };
@@ -157,111 +157,23 @@ pub async fn csrf(
         request.set_payload(actix_web::dev::Payload::from(body));
     }
     let Some(provided) = provided else {
-        return refuse(request, "the CSRF token is missing".to_owned());
+        return refuse(request, Msg::new("csrf-missing"));
     };
-    // Signed routes take the session's token; the sign-in form takes the token bound to its
-    // nonce cookie, also when a session exists (signing in again as someone else).
-    let valid = match record.filter(|_| signed_route) {
-        Some(record) => crypto::same(&provided, &record.csrf),
-        None => request
-            .cookie(state.login_nonce_cookie())
-            .is_some_and(|nonce| state.key.verify_mac("login-csrf", nonce.value(), &provided)),
+    // Signed routes take the session's token. Public forms (sign-in, preferences) take the
+    // token bound to the sign-in nonce cookie, also when a session exists (signing in again
+    // as someone else), or the session's own token (preferences changed from a signed-in
+    // page).
+    let session_token = record.as_ref().is_some_and(|r| crypto::same(&provided, &r.csrf));
+    let valid = if signed_route {
+        session_token
+    } else {
+        session_token
+            || request
+                .cookie(state.login_nonce_cookie())
+                .is_some_and(|nonce| state.key.verify_mac("login-csrf", nonce.value(), &provided))
     };
     if !valid {
-        return refuse(request, "the CSRF token is wrong or expired".to_owned());
+        return refuse(request, Msg::new("csrf-wrong"));
     }
     Ok(next.call(request).await?.map_into_left_body())
-}
-
-#[derive(Template)]
-#[template(path = "_toast.html")]
-struct Toast<'a> {
-    kind: &'a str,
-    title: &'a str,
-    message: &'a str,
-    code: Option<&'a str>,
-    request_id: Option<&'a str>,
-}
-
-/// Renders a toast fragment.
-pub fn toast_html(kind: &str, summary: &ErrorSummary) -> String {
-    Toast {
-        kind,
-        title: &summary.title,
-        message: &summary.message,
-        code: summary.code.as_deref(),
-        request_id: summary.request_id.as_deref(),
-    }
-    .render()
-    .unwrap_or_default()
-}
-
-/// For htmx requests: a sign-in redirect becomes `HX-Redirect` (never a login form inside a
-/// panel), an error page becomes a toast swapped into `#toasts`, and a rendered answer that
-/// shows its own problem (a form with errors, a list with an error card) is swapped like any
-/// other. The last two answer 200 with the real status in `X-Console-Error-Status`: htmx
-/// drops 4xx/5xx bodies and the browser logs each one as a console error.
-pub async fn htmx_errors(
-    request: ServiceRequest,
-    next: Next<impl MessageBody + 'static>,
-) -> Result<ServiceResponse<EitherBody<impl MessageBody, BoxBody>>, actix_web::Error> {
-    let is_htmx = request
-        .headers()
-        .get("hx-request")
-        .and_then(|v| v.to_str().ok())
-        == Some("true");
-    let response = next.call(request).await?;
-    if !is_htmx {
-        return Ok(response.map_into_left_body());
-    }
-    let status = response.status();
-    let to_login = status == StatusCode::SEE_OTHER
-        && response
-            .headers()
-            .get(header::LOCATION)
-            .and_then(|v| v.to_str().ok())
-            == Some("/login");
-    if to_login {
-        // A 2xx, not a 401: htmx follows `HX-Redirect` whatever the status, but the browser
-        // logs every 4xx of a script request as a console error, and an expired session is
-        // not an error of the page.
-        let (request, _) = response.into_parts();
-        let replacement = HttpResponse::Ok()
-            .insert_header(("HX-Redirect", "/login"))
-            .finish();
-        return Ok(ServiceResponse::new(request, replacement).map_into_right_body());
-    }
-    let summary = response
-        .response()
-        .extensions()
-        .get::<ErrorSummary>()
-        .cloned();
-    match summary {
-        Some(summary) if status.is_client_error() || status.is_server_error() => {
-            let (request, _) = response.into_parts();
-            let replacement = HttpResponse::Ok()
-                .content_type("text/html; charset=utf-8")
-                .insert_header(("HX-Retarget", "#toasts"))
-                .insert_header(("HX-Reswap", "beforeend"))
-                .insert_header(("X-Console-Error-Status", status.as_u16().to_string()))
-                .body(toast_html("error", &summary));
-            Ok(ServiceResponse::new(request, replacement).map_into_right_body())
-        }
-        _ if (status.is_client_error() || status.is_server_error())
-            && response
-                .response()
-                .extensions()
-                .get::<super::htmx::Rendered>()
-                .is_some() =>
-        {
-            let mut response = response;
-            *response.response_mut().status_mut() = StatusCode::OK;
-            response.headers_mut().insert(
-                header::HeaderName::from_static("x-console-error-status"),
-                header::HeaderValue::from(status.as_u16()),
-            );
-            Ok(response.map_into_left_body())
-        }
-        _ => Ok(response.map_into_left_body()),
-    }
 }

@@ -1,28 +1,40 @@
 //! The web console: actix handlers, askama templates, sessions, roles, CSRF and headers.
 //!
-//! `routes` is the one route table; `session` turns a request into its signed-in user;
-//! `middleware` holds the cross-cutting checks; the page modules (`login`, `instances`,
-//! `audit_log`, `ops`) render askama templates from `templates/`. Handlers talk to DMS only
+//! The console kit every page is built with: `routes` (the one route table), `paths` (typed
+//! path parameters), `htmx` (full page or fragment, and the error convention), `error`
+//! (`WebError`), `layout` (header, tabs, breadcrumbs), `view` (what templates call), `i18n`
+//! (the message catalogue), `prefs` (language, zone, theme), `time`, `forms`, `list` (paging,
+//! sorting, filters) and `export` (CSV and JSON).
+//!
+//! The pages: `login`, `instances`, `audit::page`, `health`. `session` turns a request into
+//! its signed-in user; `middleware` holds the security checks. Handlers talk to DMS only
 //! through `api::DmsClient`.
 
 pub mod assets;
 pub mod audit;
-pub mod audit_log;
-pub mod client;
 pub mod crypto;
 pub mod error;
-pub mod format;
+pub mod export;
+pub mod forms;
+pub mod health;
 pub mod htmx;
+pub mod i18n;
 pub mod instances;
 pub mod layout;
+pub mod ledger;
+pub mod list;
 pub mod login;
 pub mod metrics;
 pub mod middleware;
-pub mod ops;
 pub mod passwords;
+pub mod paths;
+pub mod peer;
+pub mod prefs;
 pub mod rbac;
 pub mod routes;
 pub mod session;
 pub mod session_store;
 pub mod state;
 pub mod throttle;
+pub mod time;
+pub mod view;

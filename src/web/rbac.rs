@@ -1,4 +1,4 @@
-//! Roles and permissions: who may do what (DESIGN §6).
+//! Roles and permissions: who may do what.
 //!
 //! Reading needs only a session; every change names a [`Permission`] in the route table, and
 //! [`allows`] is the one place that says which role holds it. Permissions carry the IAM action
@@ -27,6 +27,17 @@ impl Role {
             Self::Viewer => "viewer",
             Self::Operator => "operator",
             Self::Admin => "admin",
+        }
+    }
+}
+
+impl Role {
+    /// The catalogue key of the role's name.
+    pub fn label_key(self) -> &'static str {
+        match self {
+            Self::Viewer => "role-viewer",
+            Self::Operator => "role-operator",
+            Self::Admin => "role-admin",
         }
     }
 }

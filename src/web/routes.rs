@@ -2,8 +2,9 @@
 //!
 //! `configure` registers the table with actix; the `permissions` middleware looks up the
 //! matched route here and refuses a signed-in user whose role lacks the permission before the
-//! handler runs (handlers check again). Tests walk [`table`] to prove that a viewer is
-//! refused every change and that no refused request reaches DMS.
+//! handler runs (handlers check again). Tests walk [`ROUTES`] to prove that a viewer is
+//! refused every change and that no refused request reaches DMS, and that every page renders
+//! in every language.
 
 use actix_web::body::EitherBody;
 use actix_web::dev::{ServiceRequest, ServiceResponse};
@@ -12,7 +13,7 @@ use actix_web::{ResponseError, web};
 
 use super::rbac::{Permission, allows};
 use super::session::SessionRecord;
-use super::{assets, audit_log, instances, login, ops};
+use super::{assets, audit, health, instances, login, prefs};
 use actix_session::SessionExt;
 
 /// Who may call a route.
@@ -75,32 +76,44 @@ use Access::{Public, Signed};
 use Permission as P;
 
 /// The route table.
-pub fn table() -> Vec<RouteDef> {
-    vec![
-        route!(get "/", Signed(P::Read), instances::home),
-        route!(get "/login", Public, login::login_form),
-        route!(post "/login", Public, login::login),
-        route!(post "/logout", Signed(P::Read), login::logout),
-        route!(get "/instances", Signed(P::Read), instances::list_instances),
-        route!(get "/instances/{instance_id}", Signed(P::Read), instances::show_instance),
-        route!(get "/instances/{instance_id}/panels/{panel}", Signed(P::Read), instances::show_panel),
-        route!(get "/instances/{instance_id}/edit", Signed(P::ModifyInstances), instances::edit_instance_form),
-        route!(post "/instances/{instance_id}/edit", Signed(P::ModifyInstances), instances::update_instance),
-        route!(post "/instances/{instance_id}/restart", Signed(P::ModifyInstances), instances::restart_instance),
-        route!(get "/instances/{instance_id}/delete", Signed(P::DeleteInstances), instances::delete_instance_form),
-        route!(post "/instances/{instance_id}/delete", Signed(P::DeleteInstances), instances::delete_instance),
-        route!(get "/audit", Signed(P::ReadAudit), audit_log::list_audit),
-        route!(get "/audit.csv", Signed(P::ReadAudit), audit_log::export_audit),
-        route!(get "/healthz", Public, ops::healthz),
-        route!(get "/readyz", Public, ops::readyz),
-        route!(get "/metrics", Public, ops::metrics),
-        route!(get "/static/{path:.*}", Public, assets::serve),
-    ]
+pub static ROUTES: &[RouteDef] = &[
+    route!(get "/", Signed(P::Read), instances::home),
+    route!(get "/login", Public, login::login_form),
+    route!(post "/login", Public, login::login),
+    route!(post "/logout", Signed(P::Read), login::logout),
+    route!(post "/preferences", Public, prefs::update_preferences),
+    route!(get "/instances", Signed(P::Read), instances::list_instances),
+    route!(get "/instances/{instance_id}", Signed(P::Read), instances::show_instance),
+    route!(get "/instances/{instance_id}/panels/{panel}", Signed(P::Read), instances::show_panel),
+    route!(get "/instances/{instance_id}/edit", Signed(P::ModifyInstances), instances::edit_instance_form),
+    route!(post "/instances/{instance_id}/edit", Signed(P::ModifyInstances), instances::update_instance),
+    route!(get "/instances/{instance_id}/restart", Signed(P::ModifyInstances), instances::restart_instance_form),
+    route!(post "/instances/{instance_id}/restart", Signed(P::ModifyInstances), instances::restart_instance),
+    route!(get "/instances/{instance_id}/delete", Signed(P::DeleteInstances), instances::delete_instance_form),
+    route!(post "/instances/{instance_id}/delete", Signed(P::DeleteInstances), instances::delete_instance),
+    route!(get "/audit", Signed(P::ReadAudit), audit::page::list_audit),
+    route!(get "/healthz", Public, health::healthz),
+    route!(get "/readyz", Public, health::readyz),
+    route!(get "/metrics", Public, health::metrics),
+    route!(get "/static/{path:.*}", Public, assets::serve),
+];
+
+/// The route table (for tests and tools that walk it).
+pub fn table() -> &'static [RouteDef] {
+    ROUTES
+}
+
+/// Whether a `GET` route with `pattern` exists (instance tabs appear only for pages that do).
+pub fn has_get(pattern: &str) -> bool {
+    ROUTES
+        .iter()
+        .any(|r| r.method == "GET" && r.path == pattern)
 }
 
 /// Registers every route of the table, and the console's "not found" page for any other URL.
 pub fn configure(cfg: &mut web::ServiceConfig) {
-    for route in table() {
+    super::paths::configure(cfg);
+    for route in ROUTES {
         (route.register)(cfg);
     }
     cfg.default_service(web::to(not_found));
@@ -109,14 +122,14 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
 /// Any address outside the table: the console's own "not found" page.
 async fn not_found() -> Result<actix_web::HttpResponse, super::error::WebError> {
     Err(super::error::WebError::NotFound(
-        "There is no page at this address.".to_owned(),
+        super::i18n::Msg::new("error-no-page"),
     ))
 }
 
 /// The table entry for a method and matched pattern.
-pub fn lookup(method: &str, pattern: &str) -> Option<RouteDef> {
-    table()
-        .into_iter()
+pub fn lookup(method: &str, pattern: &str) -> Option<&'static RouteDef> {
+    ROUTES
+        .iter()
         .find(|r| r.method == method && r.path == pattern)
 }
 

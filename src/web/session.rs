@@ -19,7 +19,8 @@ use crate::secret::Secret;
 
 use super::error::WebError;
 use super::rbac::{Permission, Role, allows};
-use super::state::AppState;
+use super::prefs::Ui;
+use super::state::{AppState, Environment};
 
 /// The session-state key of the record.
 const RECORD_KEY: &str = "console";
@@ -37,12 +38,21 @@ pub enum SignInMode {
 }
 
 impl SignInMode {
-    /// A label for the header.
+    /// A label for logs.
     pub fn label(self) -> &'static str {
         match self {
             Self::AccessKey => "access key",
             Self::IamUser => "IAM user",
             Self::Account => "console account",
+        }
+    }
+
+    /// The catalogue key of its name.
+    pub fn label_key(self) -> &'static str {
+        match self {
+            Self::AccessKey => "mode-access-key",
+            Self::IamUser => "mode-iam",
+            Self::Account => "mode-account",
         }
     }
 }
@@ -118,7 +128,7 @@ impl SessionRecord {
         session.renew();
         session
             .insert(RECORD_KEY, &self)
-            .map_err(|e| WebError::Unexpected(format!("cannot store the session: {e}")))
+            .map_err(|e| WebError::unexpected(format!("cannot store the session: {e}")))
     }
 
     /// The record of `session`, if signed in.
@@ -135,6 +145,12 @@ pub struct CurrentUser {
     pub dms: DmsClient,
     /// The session (for sign-out).
     pub session: Session,
+    /// The reader's language, zone and theme.
+    pub ui: Ui,
+    /// The path and query of the request (for forms that come back to it).
+    pub here: String,
+    /// The connection's environment label.
+    pub environment: Option<Environment>,
 }
 
 impl CurrentUser {
@@ -157,7 +173,7 @@ impl CurrentUser {
 pub fn current_user(request: &HttpRequest) -> Result<CurrentUser, WebError> {
     let state = request
         .app_data::<web::Data<AppState>>()
-        .ok_or_else(|| WebError::Unexpected("no application state".into()))?;
+        .ok_or_else(|| WebError::unexpected("no application state"))?;
     let session = request.get_session();
     if let Ok(Some(why)) = session.get::<String>(super::session_store::UNAVAILABLE_KEY) {
         return Err(WebError::SessionStore(why));
@@ -180,17 +196,20 @@ pub fn current_user(request: &HttpRequest) -> Result<CurrentUser, WebError> {
             credentials.client_config()?
         }
         (None, Some(name)) => state.connections.get(name).cloned().ok_or_else(|| {
-            WebError::Unexpected(format!("the connection `{name}` is no longer configured"))
+            WebError::unexpected(format!("the connection `{name}` is no longer configured"))
         })?,
         (None, None) => return Err(WebError::SignInRequired),
     };
     let dms = state
         .client(config)
-        .map_err(|e| WebError::Unexpected(e.to_string()))?;
+        .map_err(|e| WebError::unexpected(e.to_string()))?;
     Ok(CurrentUser {
+        environment: state.environment_of(&record),
         record,
         dms,
         session,
+        ui: Ui::of(request),
+        here: super::layout::here(request),
     })
 }
 

@@ -29,6 +29,53 @@ pub struct Account {
     pub connection: String,
 }
 
+/// The colour of an environment label.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum EnvColour {
+    /// Production: be careful.
+    Red,
+    /// Staging and the like.
+    Amber,
+    /// Development, demos.
+    Green,
+    /// No particular meaning.
+    Grey,
+}
+
+impl EnvColour {
+    /// The colour named in configuration.
+    pub fn parse(text: &str) -> Result<Self, String> {
+        match text.trim().to_ascii_lowercase().as_str() {
+            "red" => Ok(Self::Red),
+            "amber" | "yellow" | "orange" => Ok(Self::Amber),
+            "green" => Ok(Self::Green),
+            "grey" | "gray" | "" => Ok(Self::Grey),
+            other => Err(format!(
+                "`{other}` is not a colour; allowed: red, amber, green, grey"
+            )),
+        }
+    }
+
+    /// The CSS class suffix.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Red => "red",
+            Self::Amber => "amber",
+            Self::Green => "green",
+            Self::Grey => "grey",
+        }
+    }
+}
+
+/// The environment label of a connection, shown on every page of it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Environment {
+    /// What it says (e.g. `production`).
+    pub label: String,
+    /// Its colour.
+    pub colour: EnvColour,
+}
+
 /// Shared state.
 pub struct AppState {
     /// The server key.
@@ -41,6 +88,10 @@ pub struct AppState {
     pub accounts: Vec<Account>,
     /// Client configurations of `[[connections]]`, by name.
     pub connections: HashMap<String, ClientConfig>,
+    /// Environment labels of `[[connections]]`, by name.
+    pub environments: HashMap<String, Environment>,
+    /// The environment label of access-key and IAM sign-ins.
+    pub cloud_environment: Option<Environment>,
     /// The server's own connection (`[dms]`), for readiness, when configured.
     pub server_connection: Option<DmsClient>,
     /// The HTTP client every DMS client shares (one connection pool).
@@ -57,11 +108,21 @@ pub struct AppState {
     pub metrics: Arc<Metrics>,
     /// The audit log.
     pub audit: Audit,
+    /// Operation ids of submitted changes, so none is sent twice.
+    pub ledger: super::ledger::Ledger,
     /// When the process started.
     pub started: std::time::Instant,
 }
 
 impl AppState {
+    /// The environment label of a session's connection.
+    pub fn environment_of(&self, record: &super::session::SessionRecord) -> Option<Environment> {
+        match &record.connection {
+            Some(name) => self.environments.get(name).cloned(),
+            None => self.cloud_environment.clone(),
+        }
+    }
+
     /// The name of the session cookie.
     pub fn session_cookie(&self) -> &'static str {
         if self.secure_cookies {

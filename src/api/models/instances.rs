@@ -235,6 +235,12 @@ pub struct Instance {
 }
 
 impl Instance {
+    /// The total storage in GB: `total_storage_space`, or `storage_space` when the former is
+    /// missing.
+    pub fn storage_total(&self) -> i64 {
+        self.total_storage_space.max(self.storage_space)
+    }
+
     /// The creation time in epoch milliseconds, when `created_at` holds one.
     pub fn created_at_millis(&self) -> Option<i64> {
         self.created_at.trim().parse().ok()

@@ -286,7 +286,7 @@ impl Postgres {
         intent: Intent,
     ) -> Result<i64, AuditError> {
         self.run(WRITE_TIMEOUT, move |client| async move {
-            let params = intent.params.to_string();
+            let params = intent.params_json();
             let row = client
                 .query_one(
                     "INSERT INTO audit (at_ms, actor, role, client, action, operation, target, params, session, outcome)
@@ -329,17 +329,40 @@ impl Postgres {
         .await
     }
 
-    /// Records matching `filter`, newest first, at most `limit` (as SQLite's search: `strpos`
-    /// is `instr`).
+    /// How many records match `filter`.
+    pub(super) async fn count(self: &Arc<Self>, filter: Filter) -> Result<u64, AuditError> {
+        self.run(SEARCH_TIMEOUT, move |client| async move {
+            let from = filter.from_ms.unwrap_or(0);
+            let to = filter.to_ms.unwrap_or(i64::MAX);
+            let row = client
+                .query_one(
+                    "SELECT count(*) FROM audit
+                     WHERE strpos(lower(actor), lower($1)) > 0
+                       AND (strpos(lower(action), lower($2)) > 0 OR strpos(lower(operation), lower($2)) > 0)
+                       AND strpos(lower(target), lower($3)) > 0
+                       AND at_ms >= $4 AND at_ms <= $5",
+                    &[&filter.user, &filter.action, &filter.target, &from, &to],
+                )
+                .await?;
+            let count: i64 = row.try_get(0)?;
+            Ok(count.max(0) as u64)
+        })
+        .await
+    }
+
+    /// Records matching `filter`, newest first, skipping `offset`, at most `limit` (as
+    /// SQLite's search: `strpos` is `instr`).
     pub(super) async fn search(
         self: &Arc<Self>,
         filter: Filter,
+        offset: u64,
         limit: u32,
     ) -> Result<Vec<Record>, AuditError> {
         self.run(SEARCH_TIMEOUT, move |client| async move {
             let from = filter.from_ms.unwrap_or(0);
             let to = filter.to_ms.unwrap_or(i64::MAX);
             let limit = i64::from(limit);
+            let offset = offset.min(i64::MAX as u64) as i64;
             let rows = client
                 .query(
                     "SELECT id, at_ms, actor, role, client, action, operation, target, params, outcome, detail, request_id FROM audit
@@ -347,8 +370,8 @@ impl Postgres {
                        AND (strpos(lower(action), lower($2)) > 0 OR strpos(lower(operation), lower($2)) > 0)
                        AND strpos(lower(target), lower($3)) > 0
                        AND at_ms >= $4 AND at_ms <= $5
-                     ORDER BY id DESC LIMIT $6",
-                    &[&filter.user, &filter.action, &filter.target, &from, &to, &limit],
+                     ORDER BY id DESC LIMIT $6 OFFSET $7",
+                    &[&filter.user, &filter.action, &filter.target, &from, &to, &limit, &offset],
                 )
                 .await?;
             rows.iter()

@@ -8,8 +8,6 @@ use crate::api::models::groups::ListConsumerGroupsQuery;
 use crate::api::{ApiError, DmsClient, ErrorKind};
 use crate::web::error::ErrorSummary;
 
-use super::summary;
-
 /// One group in the attention panel.
 pub struct GroupHealth {
     /// Group name.
@@ -133,7 +131,7 @@ pub(super) async fn attention(dms: &DmsClient, instance_id: &str) -> Result<Atte
     for result in results {
         match result {
             Ok(health) => healths.push(health),
-            Err(error) => failures.push(summary("Reading a group's lag", &error)),
+            Err(error) => failures.push(ErrorSummary::upstream("op-read-group-lag", &error)),
         }
     }
     let mut lagging: Vec<GroupHealth> = healths

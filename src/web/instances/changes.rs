@@ -1,149 +1,250 @@
-//! The audited instance changes: edit (name, description), restart and delete (confirmed by
-//! typing the name).
+//! The audited instance changes: edit (name, description) with a preview of what changes,
+//! restart (after saying what it does), and delete (confirmed by typing the name).
+//!
+//! Each is the console's change pattern: the raw form converts into a typed command or
+//! [`FormErrors`]; the first post previews, the second (`step=confirm`) runs the change once
+//! (its operation id is claimed in the ledger) inside [`audited`].
 
 use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, HttpResponse, web};
 use askama::Template;
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 
 use crate::api::models::instances::{Instance, UpdateInstanceReq};
-use crate::api::{ApiError, ErrorKind};
-use crate::domain::{InstanceName, NameRule};
-use crate::web::audit_log::{Audited, audited};
-use crate::web::error::{ErrorSummary, WebError};
-use crate::web::htmx::{HxRequest, redirect};
-use crate::web::layout::Layout;
+use crate::api::ErrorKind;
+use crate::domain::{InstanceId, InstanceName};
+use crate::web::audit::{Audited, audited};
+use crate::web::error::{ErrorSummary, WebError, upstream_status};
+use crate::web::forms::{Change, FormErrors, FormView, Step, confirm};
+use crate::web::htmx::{HxRequest, redirect, render_page};
+use crate::web::layout::{InstanceNav, Layout, Section, Tab};
+use crate::web::ledger::new_op_id;
+use crate::web::paths::InstancePath;
 use crate::web::rbac::Permission;
 use crate::web::session::CurrentUser;
 
-use super::{parse_id, render, summary};
+use super::not_found;
 
-/// The edit form's fields.
-#[derive(Debug, Default, Deserialize)]
+/// The longest description DMS accepts.
+const DESCRIPTION_MAX: usize = 1024;
+
+/// The edit form as posted.
+#[derive(Debug, Default, Deserialize, Serialize)]
 #[serde(default)]
 pub struct EditForm {
     name: String,
     description: String,
+    op: String,
+    step: String,
 }
 
+/// A valid edit.
+struct InstanceEdit {
+    name: InstanceName,
+    description: String,
+}
+
+impl TryFrom<&EditForm> for InstanceEdit {
+    type Error = FormErrors;
+    fn try_from(form: &EditForm) -> Result<Self, FormErrors> {
+        let mut errors = FormErrors::new();
+        let name = errors.check("name", InstanceName::try_from(form.name.trim()));
+        errors.max_chars("description", &form.description, DESCRIPTION_MAX);
+        match name {
+            Some(name) if errors.is_empty() => Ok(Self {
+                name,
+                description: form.description.clone(),
+            }),
+            _ => Err(errors),
+        }
+    }
+}
+
+/// The edit page: the form, or (with `changes`) the preview and its confirmation.
 #[derive(Template)]
 #[template(path = "instances/edit.html", blocks = ["content"])]
 struct EditPage {
     layout: Layout,
     instance_id: String,
-    name: String,
-    description: String,
-    name_error: String,
-    description_error: String,
+    form: FormView,
+    changes: Vec<Change>,
     problem: Option<ErrorSummary>,
 }
+crate::page!(EditPage);
 
-async fn instance_or_404(user: &CurrentUser, id: &str) -> Result<Instance, WebError> {
-    match user.dms.show_instance(id).await {
-        Ok(reply) => Ok(reply.into_inner()),
-        Err(e) if e.kind == ErrorKind::NotFound => Err(WebError::NotFound(format!(
-            "There is no instance with id {id} in this project."
-        ))),
-        Err(e) => Err(WebError::upstream("Reading the instance", e)),
+async fn load(user: &CurrentUser, id: &InstanceId, tab: Tab) -> Result<(Instance, InstanceNav), WebError> {
+    let (instance, nav) = tokio::join!(user.dms.show_instance(id.as_str()), InstanceNav::load(user, id, tab));
+    match instance {
+        Ok(reply) => Ok((reply.into_inner(), nav)),
+        Err(e) if e.kind == ErrorKind::NotFound => Err(not_found(id)),
+        Err(e) => Err(WebError::upstream("op-read-instance", e)),
     }
 }
 
-fn edit_layout(user: &CurrentUser, id: &str, name: &str, what: &str) -> Layout {
-    Layout::for_user(user, format!("{what} {name}"), "instances")
-        .crumb("Instances", Some("/instances".into()))
-        .crumb(name.to_owned(), Some(format!("/instances/{id}")))
-        .crumb(what.to_owned(), None)
+fn change_layout(user: &CurrentUser, nav: InstanceNav, title_key: &str) -> Layout {
+    let mut layout = Layout::for_user(user, title_key, Section::Instances).in_instance(nav);
+    layout = layout.crumb(title_key, None);
+    layout
 }
 
 /// `GET /instances/{instance_id}/edit`.
 pub async fn edit_instance_form(
     user: CurrentUser,
     hx: HxRequest,
-    path: web::Path<String>,
+    path: web::Path<InstancePath>,
 ) -> Result<HttpResponse, WebError> {
     user.require(Permission::ModifyInstances)?;
-    let instance_id = parse_id(&path)?;
-    let instance = instance_or_404(&user, instance_id.as_ref()).await?;
-    let page = EditPage {
-        layout: edit_layout(&user, instance_id.as_ref(), &instance.name, "Edit"),
-        instance_id: instance_id.to_string(),
+    let id = path.into_inner().instance_id;
+    let (instance, nav) = load(&user, &id, Tab::Overview).await?;
+    let form = EditForm {
         name: instance.name,
         description: instance.description,
-        name_error: String::new(),
-        description_error: String::new(),
+        op: new_op_id(),
+        step: String::new(),
+    };
+    let page = EditPage {
+        layout: change_layout(&user, nav, "edit-title"),
+        instance_id: id.to_string(),
+        form: FormView::of(user.ui.lang, &form, FormErrors::new()),
+        changes: Vec::new(),
         problem: None,
     };
-    render(hx, StatusCode::OK, &page, || page.as_content().render())
+    render_page(hx, StatusCode::OK, &page)
 }
 
-/// `POST /instances/{instance_id}/edit`.
+/// `POST /instances/{instance_id}/edit`: previews the change, or (`step=confirm`) saves it.
 pub async fn update_instance(
     request: HttpRequest,
     user: CurrentUser,
     hx: HxRequest,
-    path: web::Path<String>,
+    path: web::Path<InstancePath>,
     form: web::Form<EditForm>,
 ) -> Result<HttpResponse, WebError> {
     user.require(Permission::ModifyInstances)?;
-    let instance_id = parse_id(&path)?;
-    let form = form.into_inner();
+    let id = path.into_inner().instance_id;
+    let mut form = form.into_inner();
+    let (instance, nav) = load(&user, &id, Tab::Overview).await?;
     let mut page = EditPage {
-        layout: edit_layout(&user, instance_id.as_ref(), &form.name, "Edit"),
-        instance_id: instance_id.to_string(),
-        name: form.name.trim().to_owned(),
-        description: form.description.clone(),
-        name_error: String::new(),
-        description_error: String::new(),
+        layout: change_layout(&user, nav, "edit-title"),
+        instance_id: id.to_string(),
+        form: FormView::default(),
+        changes: Vec::new(),
         problem: None,
     };
-    let name = InstanceName::try_from(page.name.clone());
-    if let Err(error) = &name {
-        page.name_error = format!(
-            "The name must be {}.",
-            NameRule::INSTANCE_RENAME.description
-        );
-        let _ = error;
-    }
-    if form.description.chars().count() > 1024 {
-        page.description_error = "The description can have at most 1024 characters.".into();
-    }
-    if !page.name_error.is_empty() || !page.description_error.is_empty() {
-        return render(hx, StatusCode::UNPROCESSABLE_ENTITY, &page, || {
-            page.as_content().render()
-        });
+    let edit = match InstanceEdit::try_from(&form) {
+        Ok(edit) => edit,
+        Err(errors) => {
+            page.form = FormView::of(user.ui.lang, &form, errors);
+            return render_page(hx, StatusCode::UNPROCESSABLE_ENTITY, &page);
+        }
+    };
+    if Step::of(&form.step) == Step::Preview {
+        page.changes = vec![
+            Change::new("field-name", &instance.name, edit.name.as_str()),
+            Change::new("field-description", &instance.description, &edit.description),
+        ];
+        page.form = FormView::of(user.ui.lang, &form, FormErrors::new());
+        return render_page(hx, StatusCode::OK, &page);
     }
     let body = UpdateInstanceReq {
-        name: name.ok().map(String::from),
-        description: Some(form.description.clone()),
+        name: Some(edit.name.to_string()),
+        description: Some(edit.description.clone()),
         ..Default::default()
     };
-    let params = serde_json::json!({"name": body.name, "description": body.description});
+    let params = serde_json::json!({
+        "name": {"before": instance.name, "after": body.name},
+        "description": {"before": instance.description, "after": body.description},
+    });
     let action = Audited::new(
         &request,
         &user,
         Permission::ModifyInstances,
         "UpdateInstance",
-        format!("instance/{instance_id}"),
+        format!("instance/{id}"),
         params,
+        &form.op,
     );
-    match audited(
-        action,
-        user.dms.update_instance(instance_id.as_ref(), &body),
-    )
-    .await?
-    {
-        Ok(_) => Ok(redirect(hx, &format!("/instances/{instance_id}"))),
+    match audited(action, user.dms.update_instance(id.as_str(), &body)).await? {
+        Ok(_) => Ok(redirect(hx, &format!("/instances/{id}"))),
         Err(error) => {
-            if error.kind == ErrorKind::Validation && error.code.as_deref() == Some("DMS.00400010")
-            {
-                page.name_error = error.message.clone();
+            let mut errors = FormErrors::new();
+            if error.code.as_deref() == Some("DMS.00400010") {
+                errors.from_dms("name", &error);
             }
-            page.problem = Some(summary("Saving the instance", &error));
-            render(hx, failure_status(&error), &page, || {
-                page.as_content().render()
-            })
+            // A new operation id: trying again after a failure is a new, deliberate change.
+            form.op = new_op_id();
+            form.step = String::new();
+            page.form = FormView::of(user.ui.lang, &form, errors);
+            page.problem = Some(ErrorSummary::upstream("op-save-instance", &error));
+            render_page(hx, upstream_status(&error), &page)
         }
     }
+}
+
+/// A confirmation form: its operation id and, for delete, the typed name.
+#[derive(Debug, Default, Deserialize, Serialize)]
+#[serde(default)]
+pub struct ConfirmForm {
+    confirm: String,
+    op: String,
+}
+
+/// The restart or delete page: what will happen, and the form that does it.
+#[derive(Template)]
+#[template(path = "instances/confirm.html", blocks = ["content"])]
+struct ConfirmPage {
+    layout: Layout,
+    instance_id: String,
+    name: String,
+    status: String,
+    /// `restart` or `delete`.
+    action: &'static str,
+    form: FormView,
+    problem: Option<ErrorSummary>,
+}
+crate::page!(ConfirmPage);
+
+async fn confirm_page(
+    user: &CurrentUser,
+    id: &InstanceId,
+    action: &'static str,
+    form: &ConfirmForm,
+    errors: FormErrors,
+) -> Result<(ConfirmPage, Instance), WebError> {
+    let (instance, nav) = load(user, id, Tab::Overview).await?;
+    let title = if action == "delete" {
+        "delete-title"
+    } else {
+        "restart-title"
+    };
+    Ok((
+        ConfirmPage {
+            layout: change_layout(user, nav, title),
+            instance_id: id.to_string(),
+            name: instance.name.clone(),
+            status: instance.status.clone(),
+            action,
+            form: FormView::of(user.ui.lang, form, errors),
+            problem: None,
+        },
+        instance,
+    ))
+}
+
+/// `GET /instances/{instance_id}/restart`: what a restart does, and the button.
+pub async fn restart_instance_form(
+    user: CurrentUser,
+    hx: HxRequest,
+    path: web::Path<InstancePath>,
+) -> Result<HttpResponse, WebError> {
+    user.require(Permission::ModifyInstances)?;
+    let id = path.into_inner().instance_id;
+    let form = ConfirmForm {
+        op: new_op_id(),
+        ..Default::default()
+    };
+    let (page, _) = confirm_page(&user, &id, "restart", &form, FormErrors::new()).await?;
+    render_page(hx, StatusCode::OK, &page)
 }
 
 /// `POST /instances/{instance_id}/restart`.
@@ -151,60 +252,48 @@ pub async fn restart_instance(
     request: HttpRequest,
     user: CurrentUser,
     hx: HxRequest,
-    path: web::Path<String>,
+    path: web::Path<InstancePath>,
+    form: web::Form<ConfirmForm>,
 ) -> Result<HttpResponse, WebError> {
     user.require(Permission::ModifyInstances)?;
-    let instance_id = parse_id(&path)?;
+    let id = path.into_inner().instance_id;
     let action = Audited::new(
         &request,
         &user,
         Permission::ModifyInstances,
         "RestartInstance",
-        format!("instance/{instance_id}"),
+        format!("instance/{id}"),
         serde_json::json!({}),
+        &form.op,
     );
-    match audited(action, user.dms.restart_instance(instance_id.as_ref())).await? {
-        Ok(_) => Ok(redirect(hx, &format!("/instances/{instance_id}"))),
-        Err(error) => Err(WebError::upstream("Restarting the instance", error)),
+    match audited(action, user.dms.restart_instance(id.as_str())).await? {
+        Ok(_) => Ok(redirect(hx, &format!("/instances/{id}"))),
+        Err(error) => {
+            let retry = ConfirmForm {
+                op: new_op_id(),
+                ..Default::default()
+            };
+            let (mut page, _) = confirm_page(&user, &id, "restart", &retry, FormErrors::new()).await?;
+            page.problem = Some(ErrorSummary::upstream("op-restart-instance", &error));
+            render_page(hx, upstream_status(&error), &page)
+        }
     }
-}
-
-#[derive(Template)]
-#[template(path = "instances/delete.html", blocks = ["content"])]
-struct DeletePage {
-    layout: Layout,
-    instance_id: String,
-    name: String,
-    confirm: String,
-    confirm_error: String,
-    problem: Option<ErrorSummary>,
-}
-
-/// The delete confirmation's field.
-#[derive(Debug, Default, Deserialize)]
-#[serde(default)]
-pub struct DeleteForm {
-    confirm: String,
 }
 
 /// `GET /instances/{instance_id}/delete`.
 pub async fn delete_instance_form(
     user: CurrentUser,
     hx: HxRequest,
-    path: web::Path<String>,
+    path: web::Path<InstancePath>,
 ) -> Result<HttpResponse, WebError> {
     user.require(Permission::DeleteInstances)?;
-    let instance_id = parse_id(&path)?;
-    let instance = instance_or_404(&user, instance_id.as_ref()).await?;
-    let page = DeletePage {
-        layout: edit_layout(&user, instance_id.as_ref(), &instance.name, "Delete"),
-        instance_id: instance_id.to_string(),
-        name: instance.name,
-        confirm: String::new(),
-        confirm_error: String::new(),
-        problem: None,
+    let id = path.into_inner().instance_id;
+    let form = ConfirmForm {
+        op: new_op_id(),
+        ..Default::default()
     };
-    render(hx, StatusCode::OK, &page, || page.as_content().render())
+    let (page, _) = confirm_page(&user, &id, "delete", &form, FormErrors::new()).await?;
+    render_page(hx, StatusCode::OK, &page)
 }
 
 /// `POST /instances/{instance_id}/delete`: needs the instance's name typed as confirmation.
@@ -212,52 +301,35 @@ pub async fn delete_instance(
     request: HttpRequest,
     user: CurrentUser,
     hx: HxRequest,
-    path: web::Path<String>,
-    form: web::Form<DeleteForm>,
+    path: web::Path<InstancePath>,
+    form: web::Form<ConfirmForm>,
 ) -> Result<HttpResponse, WebError> {
     user.require(Permission::DeleteInstances)?;
-    let instance_id = parse_id(&path)?;
-    let instance = instance_or_404(&user, instance_id.as_ref()).await?;
-    let mut page = DeletePage {
-        layout: edit_layout(&user, instance_id.as_ref(), &instance.name, "Delete"),
-        instance_id: instance_id.to_string(),
-        name: instance.name.clone(),
-        confirm: form.confirm.clone(),
-        confirm_error: String::new(),
-        problem: None,
-    };
-    if form.confirm.trim() != instance.name {
-        page.confirm_error = format!("Type the instance's name, {}, to confirm.", instance.name);
-        return render(hx, StatusCode::UNPROCESSABLE_ENTITY, &page, || {
-            page.as_content().render()
-        });
+    let id = path.into_inner().instance_id;
+    let mut form = form.into_inner();
+    let (instance, _) = load(&user, &id, Tab::Overview).await?;
+    let mut errors = FormErrors::new();
+    confirm(&mut errors, "confirm", &form.confirm, &instance.name);
+    if !errors.is_empty() {
+        let (page, _) = confirm_page(&user, &id, "delete", &form, errors).await?;
+        return render_page(hx, StatusCode::UNPROCESSABLE_ENTITY, &page);
     }
-    let params = serde_json::json!({"name": instance.name});
     let action = Audited::new(
         &request,
         &user,
         Permission::DeleteInstances,
         "DeleteInstance",
-        format!("instance/{instance_id}"),
-        params,
+        format!("instance/{id}"),
+        serde_json::json!({"name": instance.name}),
+        &form.op,
     );
-    match audited(action, user.dms.delete_instance(instance_id.as_ref())).await? {
+    match audited(action, user.dms.delete_instance(id.as_str())).await? {
         Ok(_) => Ok(redirect(hx, "/instances")),
         Err(error) => {
-            page.problem = Some(summary("Deleting the instance", &error));
-            render(hx, failure_status(&error), &page, || {
-                page.as_content().render()
-            })
+            form.op = new_op_id();
+            let (mut page, _) = confirm_page(&user, &id, "delete", &form, FormErrors::new()).await?;
+            page.problem = Some(ErrorSummary::upstream("op-delete-instance", &error));
+            render_page(hx, upstream_status(&error), &page)
         }
-    }
-}
-
-/// The status of a form shown again after DMS refused the change: 422 when the input was
-/// refused (the operator can fix it), 502 when DMS failed.
-fn failure_status(error: &ApiError) -> StatusCode {
-    if matches!(error.kind, ErrorKind::Validation | ErrorKind::Conflict) {
-        StatusCode::UNPROCESSABLE_ENTITY
-    } else {
-        StatusCode::BAD_GATEWAY
     }
 }

@@ -9,73 +9,77 @@ use serde::Deserialize;
 use crate::api::models::common::Paging;
 use crate::api::models::instances::{Instance, ListInstancesQuery};
 use crate::api::{ApiError, DmsClient, ErrorKind};
-use crate::web::error::{ErrorSummary, WebError};
-use crate::web::format;
-use crate::web::htmx::{HxRequest, html};
-use crate::web::layout::{Layout, Switcher};
+use crate::domain::InstanceId;
+use crate::web::error::{ErrorSummary, WebError, upstream_summary};
+use crate::web::htmx::{HxRequest, render_fragment, render_page};
+use crate::web::i18n::Msg;
+use crate::web::layout::{InstanceNav, Layout, Section, Tab};
+use crate::web::paths::{InstancePath, PanelPath};
+use crate::web::prefs::Ui;
 use crate::web::rbac::Permission;
 use crate::web::session::CurrentUser;
+use crate::web::view::is_transitional;
 
 use super::attention::{Attention, attention};
-use super::{created_ms, parse_id, render, summary};
+use super::not_found;
 
 /// A panel's content or why it failed.
 type Panel<T> = Result<T, ErrorSummary>;
+
+/// One address of the instance: the catalogue key of its label, and the address.
+pub struct Address {
+    /// The label's catalogue key.
+    pub label_key: &'static str,
+    /// The address.
+    pub value: String,
+}
 
 /// What the dashboard's overview shows.
 pub struct Overview {
     /// The instance.
     pub instance: Instance,
-    /// Status meaning and tone.
-    pub meaning: &'static str,
-    /// Badge tone.
-    pub tone: &'static str,
     /// Used storage as a percentage of the total.
     pub storage_percent: i64,
     /// Total storage in GB.
     pub storage_total: i64,
-    /// Created time.
-    pub created: Option<(String, String)>,
-    /// Address lines: label and value.
-    pub addresses: Vec<(&'static str, String)>,
+    /// The instance's addresses.
+    pub addresses: Vec<Address>,
     /// Whether the status will change on its own.
     pub transitional: bool,
 }
 
 impl Overview {
     fn of(instance: Instance) -> Self {
-        let (meaning, tone) = format::status(&instance.status);
         let total = instance.total_storage_space.max(instance.storage_space);
         let percent = if total > 0 {
             (instance.used_storage_space * 100 / total).clamp(0, 100)
         } else {
             0
         };
-        let mut addresses = Vec::new();
-        for (label, value) in [
-            ("Name server", &instance.namesrv_address),
-            ("Name server domain", &instance.namesrv_domain_name),
-            ("Brokers", &instance.broker_address),
-            ("gRPC", &instance.grpc_address),
-            ("gRPC domain", &instance.grpc_domain_name),
-            ("Public name server", &instance.public_namesrv_address),
+        let addresses = [
+            ("address-namesrv", &instance.namesrv_address),
+            ("address-namesrv-domain", &instance.namesrv_domain_name),
+            ("address-brokers", &instance.broker_address),
+            ("address-grpc", &instance.grpc_address),
+            ("address-grpc-domain", &instance.grpc_domain_name),
+            ("address-public-namesrv", &instance.public_namesrv_address),
             (
-                "Public name server domain",
+                "address-public-namesrv-domain",
                 &instance.public_namesrv_domain_name,
             ),
-            ("Public brokers", &instance.public_broker_address),
-            ("Public gRPC", &instance.public_grpc_address),
-            ("Public gRPC domain", &instance.public_grpc_domain_name),
-        ] {
-            if !value.trim().is_empty() {
-                addresses.push((label, value.clone()));
-            }
-        }
+            ("address-public-brokers", &instance.public_broker_address),
+            ("address-public-grpc", &instance.public_grpc_address),
+            ("address-public-grpc-domain", &instance.public_grpc_domain_name),
+        ]
+        .into_iter()
+        .filter(|(_, value)| !value.trim().is_empty())
+        .map(|(label_key, value)| Address {
+            label_key,
+            value: value.clone(),
+        })
+        .collect();
         Self {
-            created: created_ms(&instance).map(format::utc),
-            transitional: format::is_transitional(&instance.status),
-            meaning,
-            tone,
+            transitional: is_transitional(&instance.status),
             storage_percent: percent,
             storage_total: total,
             addresses,
@@ -87,68 +91,71 @@ impl Overview {
 #[derive(Template)]
 #[template(path = "instances/_overview.html")]
 struct OverviewPanel<'a> {
+    ui: Ui,
     instance_id: &'a str,
     panel: &'a Panel<Overview>,
     can_modify: bool,
     can_delete: bool,
-    csrf: &'a str,
 }
+crate::fragment!(OverviewPanel<'_>, ui);
 
 /// The overview panel, with the controls `user` may use.
-fn render_overview(
-    user: &CurrentUser,
-    instance_id: &str,
-    panel: &Panel<Overview>,
-) -> Result<String, askama::Error> {
+fn overview_panel<'a>(user: &'a CurrentUser, instance_id: &'a str, panel: &'a Panel<Overview>) -> OverviewPanel<'a> {
     OverviewPanel {
+        ui: user.ui.clone(),
         instance_id,
         panel,
         can_modify: user.can(Permission::ModifyInstances),
         can_delete: user.can(Permission::DeleteInstances),
-        csrf: &user.record.csrf,
     }
-    .render()
+}
+
+/// One broker and the addresses of its nodes.
+pub struct BrokerRow {
+    /// The broker's name.
+    pub name: String,
+    /// Its nodes' addresses (or ids).
+    pub nodes: Vec<String>,
 }
 
 #[derive(Template)]
 #[template(path = "instances/_brokers.html")]
 struct BrokersPanel<'a> {
+    ui: Ui,
     instance_id: &'a str,
-    panel: &'a Panel<Vec<(String, String)>>,
+    panel: &'a Panel<Vec<BrokerRow>>,
 }
+crate::fragment!(BrokersPanel<'_>, ui);
 
 #[derive(Template)]
 #[template(path = "instances/_attention.html")]
 struct AttentionPanel<'a> {
+    ui: Ui,
     instance_id: &'a str,
     panel: &'a Panel<Attention>,
 }
+crate::fragment!(AttentionPanel<'_>, ui);
 
 /// The attention panel before it is loaded: it asks for itself once the page is shown.
 #[derive(Template)]
 #[template(path = "instances/_attention_pending.html")]
 struct AttentionPending<'a> {
+    ui: Ui,
     instance_id: &'a str,
 }
+crate::fragment!(AttentionPending<'_>, ui);
 
 #[derive(Template)]
 #[template(path = "instances/show.html", blocks = ["content"])]
 struct InstancePage {
     layout: Layout,
-    title: String,
     overview_html: String,
     brokers_html: String,
     attention_html: String,
 }
+crate::page!(InstancePage);
 
-struct Panels {
-    others: Result<Vec<(String, String, String)>, String>,
-    overview: Panel<Overview>,
-    brokers: Panel<Vec<(String, String)>>,
-    missing: bool,
-}
-
-async fn brokers(dms: &DmsClient, instance_id: &str) -> Result<Vec<(String, String)>, ApiError> {
+async fn brokers(dms: &DmsClient, instance_id: &str) -> Result<Vec<BrokerRow>, ApiError> {
     let (all, first_fifty) = (Paging::default(), Paging::new(50, 0));
     let (brokers, nodes) = tokio::join!(
         dms.list_brokers(instance_id, &all),
@@ -159,8 +166,9 @@ async fn brokers(dms: &DmsClient, instance_id: &str) -> Result<Vec<(String, Stri
     Ok(brokers
         .brokers
         .iter()
-        .map(|broker| {
-            let addresses: Vec<String> = nodes
+        .map(|broker| BrokerRow {
+            name: broker.broker_name.clone(),
+            nodes: nodes
                 .nodes
                 .iter()
                 .filter(|n| n.broker_name == broker.broker_name)
@@ -171,49 +179,9 @@ async fn brokers(dms: &DmsClient, instance_id: &str) -> Result<Vec<(String, Stri
                         n.address.clone()
                     }
                 })
-                .collect();
-            (
-                broker.broker_name.clone(),
-                if addresses.is_empty() {
-                    "no nodes reported".to_owned()
-                } else {
-                    addresses.join(", ")
-                },
-            )
+                .collect(),
         })
         .collect())
-}
-
-/// The panels the dashboard is rendered with: one round trip to DMS (calls in parallel). The
-/// attention panel needs at least three in a row once an instance has consumer groups, so the
-/// page does not wait for it: it loads itself (`/panels/attention`) when shown.
-async fn load_panels(dms: &DmsClient, instance_id: &str) -> Panels {
-    let switcher_query = ListInstancesQuery {
-        limit: Some(50),
-        ..Default::default()
-    };
-    let (overview, brokers, others) = tokio::join!(
-        dms.show_instance(instance_id),
-        brokers(dms, instance_id),
-        dms.list_instances(&switcher_query)
-    );
-    let missing = matches!(&overview, Err(e) if e.kind == ErrorKind::NotFound);
-    Panels {
-        overview: overview
-            .map(|r| Overview::of(r.into_inner()))
-            .map_err(|e| summary("Reading the instance", &e)),
-        brokers: brokers.map_err(|e| summary("Listing brokers and nodes", &e)),
-        others: others
-            .map(|r| {
-                r.into_inner()
-                    .instances
-                    .into_iter()
-                    .map(|i| (i.instance_id, i.name, i.status))
-                    .collect()
-            })
-            .map_err(|e| summary("Listing instances", &e).message),
-        missing,
-    }
 }
 
 /// Options of the dashboard's URL.
@@ -224,116 +192,143 @@ pub struct DashboardParams {
     attention: Option<String>,
 }
 
-/// `GET /instances/{instance_id}`: the dashboard.
+/// `GET /instances/{instance_id}`: the dashboard. Its panels are read from DMS in one round
+/// trip (calls in parallel); the attention panel needs several calls in a row, so the page
+/// does not wait for it: it loads itself (`/panels/attention`) when shown.
 pub async fn show_instance(
     user: CurrentUser,
     hx: HxRequest,
-    path: web::Path<String>,
+    path: web::Path<InstancePath>,
     query: web::Query<DashboardParams>,
 ) -> Result<HttpResponse, WebError> {
-    let instance_id = parse_id(&path)?;
-    let id = instance_id.as_ref();
-    let panels = load_panels(&user.dms, id).await;
-    if panels.missing {
-        return Err(WebError::NotFound(format!(
-            "There is no instance with id {id} in this project."
-        )));
+    let instance_id = path.into_inner().instance_id;
+    let id = instance_id.as_str();
+    let switcher_query = ListInstancesQuery {
+        limit: Some(50),
+        ..Default::default()
+    };
+    let (overview, brokers, others) = tokio::join!(
+        user.dms.show_instance(id),
+        brokers(&user.dms, id),
+        user.dms.list_instances(&switcher_query)
+    );
+    if matches!(&overview, Err(e) if e.kind == ErrorKind::NotFound) {
+        return Err(not_found(&instance_id));
     }
-    let title = panels
-        .overview
-        .as_ref()
-        .map(|o| o.instance.name.clone())
-        .unwrap_or_else(|_| id.to_owned());
-    let overview_html = render_overview(&user, id, &panels.overview)
-        .map_err(|e| WebError::Unexpected(e.to_string()))?;
+    let overview = overview
+        .map(|r| Overview::of(r.into_inner()))
+        .map_err(|e| ErrorSummary::upstream("op-read-instance", &e));
+    let brokers = brokers.map_err(|e| ErrorSummary::upstream("op-list-brokers", &e));
+    let nav = nav_of(&instance_id, &overview, others);
+    let ui = user.ui.clone();
+    let overview_html = overview_panel(&user, id, &overview).render()?;
     let brokers_html = BrokersPanel {
+        ui: ui.clone(),
         instance_id: id,
-        panel: &panels.brokers,
+        panel: &brokers,
     }
-    .render()
-    .map_err(|e| WebError::Unexpected(e.to_string()))?;
+    .render()?;
     // Without JavaScript the pending panel offers `?attention=now`, which renders it here.
     let attention_html = if query.attention.as_deref() == Some("now") {
         let panel = attention(&user.dms, id)
             .await
-            .map_err(|e| summary("Checking consumer groups", &e));
+            .map_err(|e| ErrorSummary::upstream("op-check-groups", &e));
         AttentionPanel {
+            ui,
             instance_id: id,
             panel: &panel,
         }
-        .render()
+        .render()?
     } else {
-        AttentionPending { instance_id: id }.render()
+        AttentionPending { ui, instance_id: id }.render()?
+    };
+    let mut layout = Layout::for_user(&user, "instance-title", Section::Instances).in_instance(nav);
+    if let Some(nav) = &layout.instance {
+        layout.title = nav.name.clone();
     }
-    .map_err(|e| WebError::Unexpected(e.to_string()))?;
-    let mut layout = Layout::for_user(&user, title.clone(), "instances")
-        .crumb("Instances", Some("/instances".into()))
-        .crumb(title.clone(), None);
-    layout.switcher = Some(Switcher {
-        current: title.clone(),
-        current_id: id.to_owned(),
-        items: panels.others.clone().unwrap_or_default(),
-        problem: panels.others.clone().err(),
-    });
     let page = InstancePage {
         layout,
-        title,
         overview_html,
         brokers_html,
         attention_html,
     };
-    render(hx, StatusCode::OK, &page, || page.as_content().render())
+    render_page(hx, StatusCode::OK, &page)
+}
+
+/// The dashboard's navigation from the instance list it already read.
+fn nav_of(
+    instance_id: &InstanceId,
+    overview: &Panel<Overview>,
+    others: Result<crate::api::Reply<crate::api::models::instances::InstanceList>, ApiError>,
+) -> InstanceNav {
+    let name = overview.as_ref().ok().map(|o| o.instance.name.clone());
+    match others {
+        Ok(reply) => {
+            let list = reply.into_inner().instances;
+            InstanceNav::new(
+                instance_id,
+                name,
+                Tab::Overview,
+                list.into_iter().map(|i| (i.instance_id, i.name, i.status)),
+                None,
+            )
+        }
+        Err(error) => InstanceNav::new(
+            instance_id,
+            name,
+            Tab::Overview,
+            std::iter::empty(),
+            Some(Msg::new("switcher-problem").arg(
+                "detail",
+                upstream_summary(Msg::new("op-list-instances"), &error).message,
+            )),
+        ),
+    }
 }
 
 /// `GET /instances/{instance_id}/panels/{panel}`: one panel again (retry, auto-refresh).
-pub async fn show_panel(
-    user: CurrentUser,
-    path: web::Path<(String, String)>,
-) -> Result<HttpResponse, WebError> {
-    let (raw_id, panel) = path.into_inner();
-    let instance_id = parse_id(&raw_id)?;
-    let id = instance_id.as_ref();
-    let body = match panel.as_str() {
+pub async fn show_panel(user: CurrentUser, path: web::Path<PanelPath>) -> Result<HttpResponse, WebError> {
+    let PanelPath { instance_id, panel } = path.into_inner();
+    let id = instance_id.as_str();
+    match panel.as_str() {
         "overview" => {
             let result = user.dms.show_instance(id).await;
             if matches!(&result, Err(e) if e.kind == ErrorKind::NotFound) {
-                return Err(WebError::NotFound(format!(
-                    "There is no instance with id {id} in this project."
-                )));
+                return Err(not_found(&instance_id));
             }
             let panel = result
                 .map(|r| Overview::of(r.into_inner()))
-                .map_err(|e| summary("Reading the instance", &e));
-            render_overview(&user, id, &panel)
+                .map_err(|e| ErrorSummary::upstream("op-read-instance", &e));
+            render_fragment(StatusCode::OK, &overview_panel(&user, id, &panel))
         }
         "brokers" => {
             let panel = brokers(&user.dms, id)
                 .await
-                .map_err(|e| summary("Listing brokers and nodes", &e));
-            BrokersPanel {
-                instance_id: id,
-                panel: &panel,
-            }
-            .render()
+                .map_err(|e| ErrorSummary::upstream("op-list-brokers", &e));
+            render_fragment(
+                StatusCode::OK,
+                &BrokersPanel {
+                    ui: user.ui.clone(),
+                    instance_id: id,
+                    panel: &panel,
+                },
+            )
         }
         "attention" => {
             let panel = attention(&user.dms, id)
                 .await
-                .map_err(|e| summary("Checking consumer groups", &e));
-            AttentionPanel {
-                instance_id: id,
-                panel: &panel,
-            }
-            .render()
+                .map_err(|e| ErrorSummary::upstream("op-check-groups", &e));
+            render_fragment(
+                StatusCode::OK,
+                &AttentionPanel {
+                    ui: user.ui.clone(),
+                    instance_id: id,
+                    panel: &panel,
+                },
+            )
         }
-        other => {
-            return Err(WebError::NotFound(format!(
-                "The dashboard has no panel `{other}`."
-            )));
-        }
-    };
-    Ok(html(
-        StatusCode::OK,
-        body.map_err(|e| WebError::Unexpected(e.to_string()))?,
-    ))
+        other => Err(WebError::NotFound(
+            Msg::new("error-no-panel").arg("panel", other),
+        )),
+    }
 }

@@ -1,92 +1,33 @@
-//! The instance list: filters, paging, status badges and counts.
+//! The instance list: filters (name, status), paging, sorting, status badges, and CSV/JSON
+//! export of every matching instance.
 
 use actix_web::http::StatusCode;
-use actix_web::{HttpResponse, web};
+use actix_web::{HttpRequest, HttpResponse};
 use askama::Template;
-use serde::Deserialize;
+use futures_util::StreamExt;
 
 use crate::api::models::instances::{Instance, ListInstancesQuery};
+use crate::api::walk::{self, Page};
+use crate::api::{ApiError, DmsClient};
 use crate::web::error::{ErrorSummary, WebError};
-use crate::web::format;
-use crate::web::htmx::HxRequest;
-use crate::web::layout::Layout;
+use crate::web::export::{self, Cell, Format};
+use crate::web::htmx::{HxRequest, render_page};
+use crate::web::i18n::Msg;
+use crate::web::layout::{Layout, Section};
+use crate::web::list::{ListParams, ListSpec, Pager};
 use crate::web::session::CurrentUser;
+use crate::web::view::{INSTANCE_STATUSES, is_transitional};
 
-use super::{created_ms, render, summary};
+/// DMS pages instances 50 at a time; sorting reads the whole list (a project holds at most a
+/// few hundred instances).
+const SPEC: ListSpec = ListSpec {
+    default_limit: 20,
+    max_limit: 50,
+    sortable: &["name", "status", "created"],
+};
 
-/// Statuses offered by the list filter.
-const STATUSES: &[&str] = &[
-    "RUNNING",
-    "CREATING",
-    "RESTARTING",
-    "EXTENDING",
-    "ERROR",
-    "EXTENDEDFAILED",
-    "FROZEN",
-    "STARTING",
-    "FREEZING",
-    "UPGRADING",
-    "ROLLINGBACK",
-];
-
-/// One row of the list.
-pub struct InstanceRow {
-    /// Id.
-    pub id: String,
-    /// Name.
-    pub name: String,
-    /// Status.
-    pub status: String,
-    /// What the status means.
-    pub meaning: &'static str,
-    /// Badge tone.
-    pub tone: &'static str,
-    /// Engine version.
-    pub version: String,
-    /// Human spec.
-    pub specification: String,
-    /// Used / total storage text.
-    pub storage: String,
-    /// Created, UTC text and ISO.
-    pub created: Option<(String, String)>,
-}
-
-impl InstanceRow {
-    fn of(instance: &Instance) -> Self {
-        let (meaning, tone) = format::status(&instance.status);
-        Self {
-            id: instance.instance_id.clone(),
-            name: instance.name.clone(),
-            status: instance.status.clone(),
-            meaning,
-            tone,
-            version: instance.engine_version.clone(),
-            specification: instance.specification.clone(),
-            storage: format!(
-                "{} / {} GB",
-                instance.used_storage_space,
-                instance.total_storage_space.max(instance.storage_space)
-            ),
-            created: created_ms(instance).map(format::utc),
-        }
-    }
-}
-
-/// List filters and paging, kept in the query string.
-#[derive(Debug, Default, Deserialize)]
-#[serde(default)]
-pub struct ListParams {
-    name: String,
-    status: String,
-    /// Kept as text: a malformed number falls back to the default rather than failing the
-    /// page.
-    limit: Option<String>,
-    offset: Option<String>,
-}
-
-fn number(text: &Option<String>) -> Option<u32> {
-    text.as_deref().and_then(|t| t.trim().parse::<u32>().ok())
-}
+/// At most this many instances are read to sort or export.
+const WHOLE_LIST: usize = 2_000;
 
 #[derive(Template)]
 #[template(path = "instances/list.html", blocks = ["content"])]
@@ -95,102 +36,177 @@ struct InstancesPage {
     name: String,
     status: String,
     statuses: &'static [&'static str],
-    rows: Result<Vec<InstanceRow>, ErrorSummary>,
-    total: i64,
-    first: u32,
-    last: u32,
-    previous_href: Option<String>,
-    next_href: Option<String>,
-    limit: u32,
+    rows: Result<Vec<Instance>, ErrorSummary>,
+    pager: Pager,
     busy: bool,
-    refresh_href: String,
+    empty: Msg,
+}
+crate::page!(InstancesPage);
+
+impl InstancesPage {
+    fn sort(&self, column: &'static str) -> crate::web::list::SortHeader {
+        self.pager.sort_header(column)
+    }
 }
 
-fn list_href(params: &ListParams, offset: u32, limit: u32) -> String {
-    let mut query = url::form_urlencoded::Serializer::new(String::new());
-    if !params.name.is_empty() {
-        query.append_pair("name", &params.name);
+/// The DMS query of the list's filters.
+fn query_of(params: &ListParams) -> ListInstancesQuery {
+    ListInstancesQuery {
+        name: Some(params.filter("name").to_owned()).filter(|n| !n.is_empty()),
+        status: INSTANCE_STATUSES
+            .iter()
+            .find(|s| **s == params.filter("status"))
+            .map(|s| (*s).to_owned()),
+        ..Default::default()
     }
-    if !params.status.is_empty() {
-        query.append_pair("status", &params.status);
-    }
-    query.append_pair("limit", &limit.to_string());
-    query.append_pair("offset", &offset.to_string());
-    format!("/instances?{}", query.finish())
 }
 
-/// `GET /instances`.
+async fn page_of(
+    dms: &DmsClient,
+    query: &ListInstancesQuery,
+    offset: u32,
+    limit: u32,
+) -> Result<Page<Instance>, ApiError> {
+    let query = ListInstancesQuery {
+        offset: Some(offset),
+        limit: Some(limit),
+        ..query.clone()
+    };
+    let reply = dms.list_instances(&query).await?.into_inner();
+    Ok(Page {
+        total: Some(reply.instance_num.max(0) as u64),
+        items: reply.instances,
+    })
+}
+
+fn sort_instances(rows: &mut [Instance], column: &str, desc: bool) {
+    rows.sort_by(|a, b| {
+        let order = match column {
+            "status" => a.status.cmp(&b.status),
+            "created" => a.created_at_millis().cmp(&b.created_at_millis()),
+            _ => a.name.to_lowercase().cmp(&b.name.to_lowercase()),
+        }
+        .then_with(|| a.instance_id.cmp(&b.instance_id));
+        if desc { order.reverse() } else { order }
+    });
+}
+
+/// `GET /instances` (`?format=csv|json` exports every matching instance).
 pub async fn list_instances(
+    request: HttpRequest,
     user: CurrentUser,
     hx: HxRequest,
-    params: web::Query<ListParams>,
 ) -> Result<HttpResponse, WebError> {
-    let params = params.into_inner();
-    // The API pages at most 50 instances at a time.
-    let limit = number(&params.limit).unwrap_or(20).clamp(1, 50);
-    // DMS cannot hold more instances than this; it also keeps the arithmetic far from overflow.
-    let offset = number(&params.offset).unwrap_or(0).min(1_000_000);
-    let status_filter = STATUSES
-        .iter()
-        .find(|s| **s == params.status)
-        .map(|s| (*s).to_owned());
-    let query = ListInstancesQuery {
-        name: Some(params.name.trim().to_owned()).filter(|n| !n.is_empty()),
-        status: status_filter,
-        limit: Some(limit),
-        offset: Some(offset),
-        ..Default::default()
+    let params = ListParams::parse(request.query_string(), SPEC);
+    let query = query_of(&params);
+    if let Some(format) = Format::requested(request.query_string()) {
+        return Ok(export_instances(user.dms.clone(), query, format, &params));
+    }
+    let result = match params.sort {
+        // Sorting needs the whole list; DMS does not sort.
+        Some(column) => walk::collect(50, WHOLE_LIST, |offset, limit| {
+            page_of(&user.dms, &query, offset, limit)
+        })
+        .await
+        .map(|mut all| {
+            sort_instances(&mut all.items, column, params.desc);
+            let total = all.items.len() as u64;
+            let rows = all
+                .items
+                .into_iter()
+                .skip(params.offset as usize)
+                .take(params.limit as usize)
+                .collect();
+            (rows, total)
+        }),
+        None => page_of(&user.dms, &query, params.offset, params.limit)
+            .await
+            .map(|page| (page.items, page.total.unwrap_or(0))),
     };
-    let result = user.dms.list_instances(&query).await;
-    let (rows, total, http_status) = match &result {
-        Ok(reply) => (
-            Ok(reply
-                .instances
-                .iter()
-                .map(InstanceRow::of)
-                .collect::<Vec<_>>()),
-            reply.instance_num,
-            StatusCode::OK,
-        ),
+    let (rows, total, status) = match result {
+        Ok((rows, total)) => (Ok(rows), Some(total), StatusCode::OK),
         Err(error) => (
-            Err(summary("Listing instances", error)),
-            0,
-            StatusCode::BAD_GATEWAY,
+            Err(ErrorSummary::upstream("op-list-instances", &error)),
+            None,
+            crate::web::error::upstream_status(&error),
         ),
     };
-    let shown = rows.as_ref().map(Vec::len).unwrap_or(0) as u32;
+    let shown = rows.as_ref().map(Vec::len).unwrap_or(0);
     let busy = rows
         .as_ref()
-        .is_ok_and(|r| r.iter().any(|row| format::is_transitional(&row.status)));
-    let params_for_refresh = ListParams {
-        name: params.name.clone(),
-        status: params.status.clone(),
-        limit: None,
-        offset: None,
-    };
+        .is_ok_and(|r| r.iter().any(|i| is_transitional(&i.status)));
+    let filtered = !params.filter("name").is_empty() || !params.filter("status").is_empty();
     let page = InstancesPage {
-        layout: Layout::for_user(&user, "Instances", "instances").crumb("Instances", None),
-        previous_href: (offset > 0).then(|| {
-            // Past the end, "previous" is the last page that has rows.
-            let previous = if shown == 0 && total > 0 && i64::from(offset) >= total {
-                ((total - 1) as u32 / limit) * limit
-            } else {
-                offset.saturating_sub(limit)
-            };
-            list_href(&params, previous, limit)
-        }),
-        next_href: (i64::from(offset + shown) < total)
-            .then(|| list_href(&params, offset + limit, limit)),
-        name: params.name,
-        status: params.status,
-        statuses: STATUSES,
+        layout: Layout::for_user(&user, "instances-title", Section::Instances)
+            .crumb("nav-instances", None),
+        name: params.filter("name").to_owned(),
+        status: params.filter("status").to_owned(),
+        statuses: INSTANCE_STATUSES,
         rows,
-        total,
-        first: if shown == 0 { 0 } else { offset + 1 },
-        last: offset + shown,
-        limit,
+        pager: Pager::new("/instances", params, shown, total),
         busy,
-        refresh_href: list_href(&params_for_refresh, offset, limit),
+        empty: Msg::new(if filtered {
+            "instances-empty-filtered"
+        } else {
+            "instances-empty"
+        }),
     };
-    render(hx, http_status, &page, || page.as_content().render())
+    render_page(hx, status, &page)
+}
+
+const COLUMNS: &[&str] = &[
+    "instance_id",
+    "name",
+    "status",
+    "engine_version",
+    "specification",
+    "used_storage_gb",
+    "total_storage_gb",
+    "created_utc",
+    "description",
+];
+
+fn export_instances(dms: DmsClient, query: ListInstancesQuery, format: Format, params: &ListParams) -> HttpResponse {
+    let sort = params.sort.map(|column| (column, params.desc));
+    let rows: std::pin::Pin<Box<dyn futures_util::Stream<Item = Result<Instance, ApiError>>>> = match sort {
+        None => Box::pin(walk::stream(50, WHOLE_LIST, move |offset, limit| {
+            let dms = dms.clone();
+            let query = query.clone();
+            async move { page_of(&dms, &query, offset, limit).await }
+        })),
+        Some((column, desc)) => Box::pin(
+            futures_util::stream::once(async move {
+                walk::collect(50, WHOLE_LIST, |offset, limit| page_of(&dms, &query, offset, limit))
+                    .await
+                    .map(|mut all| {
+                        sort_instances(&mut all.items, column, desc);
+                        all.items
+                    })
+            })
+            .flat_map(|result| {
+                let rows: Vec<Result<Instance, ApiError>> = match result {
+                    Ok(items) => items.into_iter().map(Ok).collect(),
+                    Err(error) => vec![Err(error)],
+                };
+                futures_util::stream::iter(rows)
+            }),
+        ),
+    };
+    let rows = rows.map(|row| {
+        row.map(|i| {
+            vec![
+                Cell::from(&i.instance_id),
+                Cell::from(&i.name),
+                Cell::from(&i.status),
+                Cell::from(&i.engine_version),
+                Cell::from(&i.specification),
+                Cell::Number(i.used_storage_space),
+                Cell::Number(i.total_storage_space.max(i.storage_space)),
+                i.created_at_millis().map(Cell::Time).unwrap_or(Cell::Empty),
+                Cell::from(&i.description),
+            ]
+        })
+        .map_err(|e| WebError::upstream("op-list-instances", e))
+    });
+    export::export(format, "instances", COLUMNS, rows)
 }

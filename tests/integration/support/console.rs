@@ -66,6 +66,8 @@ pub fn console_settings(emulator_url: &str, audit_path: &std::path::Path) -> Set
         name: "emulator".to_owned(),
         dms: Default::default(),
         iam: Default::default(),
+        environment: None,
+        environment_colour: None,
     };
     connection.dms.project_id = Some(PROJECT.to_owned());
     connection.dms.access_key = Some(AK.to_owned());

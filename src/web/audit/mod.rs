@@ -8,7 +8,11 @@
 //! only what is safe to keep. A database password is never shown: every message that names
 //! the URL goes through [`redact_url`].
 
+mod audited;
+pub mod page;
 mod postgres;
+
+pub use audited::{Audited, audited};
 
 use std::sync::{Arc, Mutex};
 
@@ -56,6 +60,24 @@ pub struct Intent {
     pub params: serde_json::Value,
     /// A hash of the session id.
     pub session: String,
+}
+
+impl Intent {
+    /// The parameters as JSON text, with bidi control characters written as `\uXXXX` escapes:
+    /// the same value, but a record cannot be made to read differently from what it is.
+    pub fn params_json(&self) -> String {
+        crate::web::i18n::json_reveal(&self.params.to_string())
+    }
+
+    /// The intent with bidi control characters of its texts made visible.
+    fn revealed(self) -> Self {
+        use crate::web::i18n::reveal_bidi;
+        Self {
+            actor: reveal_bidi(&self.actor).into_owned(),
+            target: reveal_bidi(&self.target).into_owned(),
+            ..self
+        }
+    }
 }
 
 /// A stored record.
@@ -159,6 +181,13 @@ impl Audit {
         let connection = if path == ":memory:" {
             Connection::open_in_memory()
         } else {
+            if let Some(parent) = std::path::Path::new(path).parent()
+                && !parent.as_os_str().is_empty()
+            {
+                std::fs::create_dir_all(parent).map_err(|e| {
+                    AuditError(format!("cannot create `{}`: {e}", parent.display()))
+                })?;
+            }
             Connection::open(path)
         }
         .map_err(|e| AuditError(format!("cannot open `{path}`: {e}")))?;
@@ -188,7 +217,8 @@ impl Audit {
 
     /// Writes an intent; the action may proceed only if this succeeds.
     pub async fn intent(&self, intent: Intent) -> Result<i64, AuditError> {
-        let now = crate::emulator::now_ms();
+        let intent = intent.revealed();
+        let now = crate::clock::now_ms();
         let connection = match &self.backend {
             Backend::Sqlite(connection) => connection,
             Backend::Postgres(postgres) => return postgres.intent(now, intent).await,
@@ -197,7 +227,7 @@ impl Audit {
             c.execute(
                 "INSERT INTO audit (at_ms, actor, role, client, action, operation, target, params, session, outcome)
                  VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, 'pending')",
-                params![now, intent.actor, intent.role, intent.client, intent.action, intent.operation, intent.target, intent.params.to_string(), intent.session],
+                params![now, intent.actor, intent.role, intent.client, intent.action, intent.operation, intent.target, intent.params_json(), intent.session],
             )?;
             Ok(c.last_insert_rowid())
         })
@@ -229,23 +259,43 @@ impl Audit {
         .await
     }
 
-    /// Records matching `filter`, newest first, at most `limit`.
-    pub async fn search(&self, filter: Filter, limit: u32) -> Result<Vec<Record>, AuditError> {
+    /// How many records match `filter`.
+    pub async fn count(&self, filter: Filter) -> Result<u64, AuditError> {
         let connection = match &self.backend {
             Backend::Sqlite(connection) => connection,
-            Backend::Postgres(postgres) => return postgres.search(filter, limit).await,
+            Backend::Postgres(postgres) => return postgres.count(filter).await,
         };
         Self::with(connection, move |c| {
-            let mut statement = c.prepare(
+            c.query_row(
+                &format!("SELECT count(*) FROM audit WHERE {SQLITE_FILTER}"),
+                params![filter.user, filter.action, filter.target, filter.from_ms.unwrap_or(0), filter.to_ms.unwrap_or(i64::MAX)],
+                |row| row.get::<_, i64>(0),
+            )
+            .map(|n| n.max(0) as u64)
+        })
+        .await
+    }
+
+    /// Records matching `filter`, newest first, skipping `offset`, at most `limit`.
+    pub async fn search(
+        &self,
+        filter: Filter,
+        offset: u64,
+        limit: u32,
+    ) -> Result<Vec<Record>, AuditError> {
+        let connection = match &self.backend {
+            Backend::Sqlite(connection) => connection,
+            Backend::Postgres(postgres) => return postgres.search(filter, offset, limit).await,
+        };
+        Self::with(connection, move |c| {
+            let mut statement = c.prepare(&format!(
                 "SELECT id, at_ms, actor, role, client, action, operation, target, params, outcome, detail, request_id FROM audit
-                 WHERE instr(lower(actor), lower(?1)) > 0
-                   AND (instr(lower(action), lower(?2)) > 0 OR instr(lower(operation), lower(?2)) > 0)
-                   AND instr(lower(target), lower(?3)) > 0
-                   AND at_ms >= ?4 AND at_ms <= ?5
-                 ORDER BY id DESC LIMIT ?6",
-            )?;
+                 WHERE {SQLITE_FILTER}
+                 ORDER BY id DESC LIMIT ?6 OFFSET ?7"
+            ))?;
+            let offset = offset.min(i64::MAX as u64) as i64;
             let rows = statement.query_map(
-                params![filter.user, filter.action, filter.target, filter.from_ms.unwrap_or(0), filter.to_ms.unwrap_or(i64::MAX), limit],
+                params![filter.user, filter.action, filter.target, filter.from_ms.unwrap_or(0), filter.to_ms.unwrap_or(i64::MAX), limit, offset],
                 |row| {
                     Ok(Record {
                         id: row.get(0)?,
@@ -268,6 +318,12 @@ impl Audit {
         .await
     }
 }
+
+/// The filter of SQLite's searches (parameters ?1 to ?5).
+const SQLITE_FILTER: &str = "instr(lower(actor), lower(?1)) > 0
+   AND (instr(lower(action), lower(?2)) > 0 OR instr(lower(operation), lower(?2)) > 0)
+   AND instr(lower(target), lower(?3)) > 0
+   AND at_ms >= ?4 AND at_ms <= ?5";
 
 /// `url` with its password (user-info or `password=` parameter) replaced by `***`, for
 /// messages and logs. Text that is not a URL shows only its scheme.
@@ -317,21 +373,6 @@ pub fn redact_url(text: &str) -> String {
     }
 }
 
-/// One CSV field, quoted when needed; cells that a spreadsheet would run as a formula are
-/// prefixed with `'`.
-pub fn csv_field(value: &str) -> String {
-    let value = if value.starts_with(['=', '+', '-', '@']) {
-        format!("'{value}")
-    } else {
-        value.to_owned()
-    };
-    if value.contains([',', '"', '\n', '\r']) {
-        format!("\"{}\"", value.replace('"', "\"\""))
-    } else {
-        value
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -368,7 +409,9 @@ mod tests {
             })
             .await
             .unwrap();
-        let all = audit.search(Filter::default(), 10).await.unwrap();
+        let all = audit.search(Filter::default(), 0, 10).await.unwrap();
+        assert_eq!(audit.count(Filter::default()).await.unwrap(), 2);
+        assert_eq!(audit.search(Filter::default(), 1, 10).await.unwrap().len(), 1);
         assert_eq!(all.len(), 2);
         assert_eq!(all[1].outcome, "failed");
         assert_eq!(all[1].detail, "DMS.00400026");
@@ -379,6 +422,7 @@ mod tests {
                     user: "ALI".into(),
                     ..Filter::default()
                 },
+                0,
                 10,
             )
             .await
@@ -432,13 +476,5 @@ mod tests {
             .unwrap();
         assert!(error.0.contains("not a usable PostgreSQL URL"), "{error}");
         assert!(!error.0.contains("s3cret"), "{error}");
-    }
-
-    #[test]
-    fn csv_fields_are_quoted_and_defused() {
-        assert_eq!(csv_field("plain"), "plain");
-        assert_eq!(csv_field("a,b"), "\"a,b\"");
-        assert_eq!(csv_field("say \"hi\""), "\"say \"\"hi\"\"\"");
-        assert_eq!(csv_field("=SUM(A1)"), "'=SUM(A1)");
     }
 }

@@ -46,7 +46,7 @@ pub async fn readyz(state: web::Data<AppState>) -> HttpResponse {
 
 /// `GET /metrics`, for clients on this machine (loopback, not through a proxy).
 pub async fn metrics(request: HttpRequest, state: web::Data<AppState>) -> HttpResponse {
-    if !super::client::is_local(&request) {
+    if !super::peer::is_local(&request) {
         return HttpResponse::Forbidden()
             .content_type("text/plain; charset=utf-8")
             .body("metrics are served to loopback clients only\n");

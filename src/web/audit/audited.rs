@@ -1,0 +1,120 @@
+//! Audited actions: [`audited`] wraps every mutating DMS call. It writes the intent first
+//! (refusing the action when it cannot), makes the call once, and records the outcome with
+//! the DMS request id: `ok`, `failed` with the error code, or `unknown` when no readable answer
+//! arrived.
+
+use std::future::Future;
+
+use actix_web::{HttpRequest, web};
+use sha2::{Digest, Sha256};
+
+use crate::api::{ApiError, ErrorKind, Reply};
+
+use super::{Intent, Outcome};
+use crate::web::i18n::Msg;
+use crate::web::ledger::{Claim, OpState, is_op_id};
+use crate::web::error::WebError;
+use crate::web::rbac::Permission;
+use crate::web::session::CurrentUser;
+use crate::web::state::AppState;
+
+/// An action about to be carried out.
+pub struct Audited {
+    state: web::Data<AppState>,
+    intent: Intent,
+    sid: String,
+    op: String,
+}
+
+impl Audited {
+    /// Describes `operation` on `target` by `user`, with `params` (never secrets), submitted
+    /// with the form's one-time operation id `op` (see `web::ledger`).
+    pub fn new(
+        request: &HttpRequest,
+        user: &CurrentUser,
+        permission: Permission,
+        operation: &str,
+        target: String,
+        params: serde_json::Value,
+        op: &str,
+    ) -> Self {
+        let state = request
+            .app_data::<web::Data<AppState>>()
+            .cloned()
+            .expect("application state");
+        let intent = Intent {
+            actor: user.record.user.clone(),
+            role: user.record.role.to_string(),
+            client: crate::web::peer::address(request),
+            action: permission.action().to_owned(),
+            operation: operation.to_owned(),
+            target,
+            params,
+            session: hex::encode(&Sha256::digest(user.record.sid.as_bytes())[..8]),
+        };
+        Self {
+            state,
+            intent,
+            sid: user.record.sid.clone(),
+            op: op.trim().to_owned(),
+        }
+    }
+}
+
+/// Claims the form's operation id, records the intent, runs `call` once, records the outcome.
+/// The outer error means nothing was sent to DMS: the form has no valid operation id, the
+/// same operation was submitted before (its fate is in the error), or the audit log refused
+/// the intent.
+pub async fn audited<T>(
+    action: Audited,
+    call: impl Future<Output = Result<Reply<T>, ApiError>>,
+) -> Result<Result<Reply<T>, ApiError>, WebError> {
+    if !is_op_id(&action.op) {
+        return Err(WebError::Invalid(Msg::new("op-missing")));
+    }
+    let ledger = &action.state.ledger;
+    if let Claim::Seen(state) = ledger.claim(&action.sid, &action.op) {
+        tracing::info!(op = %action.op, operation = %action.intent.operation, "a change was submitted again and not sent");
+        return Err(WebError::AlreadySubmitted(state));
+    }
+    let audit = action.state.audit.clone();
+    let id = match audit.intent(action.intent).await {
+        Ok(id) => id,
+        Err(e) => {
+            // Nothing was sent: the same form may try again.
+            ledger.finish(&action.sid, &action.op, OpState::Failed);
+            return Err(WebError::AuditUnavailable(e.to_string()));
+        }
+    };
+    let result = call.await;
+    ledger.finish(
+        &action.sid,
+        &action.op,
+        match &result {
+            Ok(_) => OpState::Done,
+            Err(error) if error.outcome_unknown => OpState::Unknown,
+            Err(_) => OpState::Failed,
+        },
+    );
+    let outcome = match &result {
+        Ok(reply) => Outcome::Ok {
+            request_id: reply.request_id.clone(),
+        },
+        Err(error) if error.outcome_unknown => Outcome::Unknown {
+            reason: error.message.clone(),
+        },
+        Err(error) => Outcome::Failed {
+            code: error.code.clone().unwrap_or_else(|| match error.kind {
+                ErrorKind::Transport => "transport".to_owned(),
+                other => other.as_str().to_owned(),
+            }),
+            request_id: error.request_id.clone(),
+        },
+    };
+    if let Err(error) = audit.outcome(id, outcome).await {
+        // The action happened; losing its outcome is logged loudly, the record stays "pending".
+        tracing::error!(audit.id = id, error = %error, "could not record the outcome of an audited action");
+    }
+    Ok(result)
+}
+
