@@ -29,7 +29,11 @@ pub struct Walked<T> {
 
 /// Reads pages of `page_size` rows with `fetch(offset, limit)` until a short page, the
 /// reported total, or `max_items` rows.
-pub async fn collect<T, F, Fut>(page_size: u32, max_items: usize, mut fetch: F) -> Result<Walked<T>, ApiError>
+pub async fn collect<T, F, Fut>(
+    page_size: u32,
+    max_items: usize,
+    mut fetch: F,
+) -> Result<Walked<T>, ApiError>
 where
     F: FnMut(u32, u32) -> Fut,
     Fut: Future<Output = Result<Page<T>, ApiError>>,
@@ -66,7 +70,11 @@ where
 
 /// The rows of a list as a stream, read a page at a time with `fetch(offset, limit)`, at most
 /// `max_items`; a failure ends the stream with the error.
-pub fn stream<T, F, Fut>(page_size: u32, max_items: usize, fetch: F) -> impl Stream<Item = Result<T, ApiError>>
+pub fn stream<T, F, Fut>(
+    page_size: u32,
+    max_items: usize,
+    fetch: F,
+) -> impl Stream<Item = Result<T, ApiError>>
 where
     T: 'static,
     F: Fn(u32, u32) -> Fut + 'static,

@@ -167,7 +167,10 @@ impl WebError {
                 plain("op-already-title", Msg::new(state.message_key()))
             }
             Self::SessionStore(_) => plain("error-sessions-title", Msg::new("error-sessions")),
-            Self::AuditUnavailable(_) => plain("error-audit-title", Msg::new("error-audit")),
+            Self::AuditUnavailable(why) => plain(
+                "error-audit-title",
+                Msg::new("error-audit").arg("detail", why.clone()),
+            ),
             Self::Unexpected(_) => plain("error-unexpected-title", Msg::new("error-unexpected")),
         }
     }

@@ -174,7 +174,12 @@ fn json_object(columns: &[&str], cells: &[Cell]) -> String {
 
 /// Streams `rows` as a download named `name.csv` or `name.json` with `columns` as the header
 /// (CSV) or the object keys (JSON).
-pub fn export<S>(format: Format, name: &str, columns: &'static [&'static str], rows: S) -> HttpResponse
+pub fn export<S>(
+    format: Format,
+    name: &str,
+    columns: &'static [&'static str],
+    rows: S,
+) -> HttpResponse
 where
     S: Stream<Item = Result<Vec<Cell>, WebError>> + 'static,
 {

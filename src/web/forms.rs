@@ -78,7 +78,14 @@ impl FormErrors {
     }
 
     /// An integer field within `min..=max`; empty gives `default` when there is one.
-    pub fn integer(&mut self, field: &str, value: &str, min: i64, max: i64, default: Option<i64>) -> Option<i64> {
+    pub fn integer(
+        &mut self,
+        field: &str,
+        value: &str,
+        min: i64,
+        max: i64,
+        default: Option<i64>,
+    ) -> Option<i64> {
         let value = value.trim();
         if value.is_empty()
             && let Some(default) = default
@@ -90,7 +97,9 @@ impl FormErrors {
             _ => {
                 self.add(
                     field,
-                    Msg::new("form-integer-range").arg("min", min).arg("max", max),
+                    Msg::new("form-integer-range")
+                        .arg("min", min)
+                        .arg("max", max),
                 );
                 None
             }
@@ -301,7 +310,11 @@ pub struct Change {
 
 impl Change {
     /// A line of the preview.
-    pub fn new(label_key: &'static str, before: impl Into<String>, after: impl Into<String>) -> Self {
+    pub fn new(
+        label_key: &'static str,
+        before: impl Into<String>,
+        after: impl Into<String>,
+    ) -> Self {
         Self {
             label_key,
             before: before.into(),

@@ -140,7 +140,10 @@ pub fn render_page<P: PageTemplate>(
 }
 
 /// Renders a fragment on its own (a panel, a table body) with `status`.
-pub fn render_fragment<T: Template>(status: StatusCode, fragment: &T) -> Result<HttpResponse, WebError> {
+pub fn render_fragment<T: Template>(
+    status: StatusCode,
+    fragment: &T,
+) -> Result<HttpResponse, WebError> {
     Ok(html(status, fragment.render()?))
 }
 
@@ -239,7 +242,12 @@ pub async fn answer_errors(
 }
 
 /// The error page for `summary`, in the layout of whoever asked.
-fn error_page(request: &HttpRequest, ui: Ui, status: StatusCode, error: ErrorSummary) -> HttpResponse {
+fn error_page(
+    request: &HttpRequest,
+    ui: Ui,
+    status: StatusCode,
+    error: ErrorSummary,
+) -> HttpResponse {
     let mut layout = Layout::for_request(request, ui);
     layout.title = layout.ui.lang.msg(&error.title);
     let page = ErrorPage {

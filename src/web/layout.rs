@@ -184,17 +184,25 @@ impl InstanceNav {
             Ok(reply) => (reply.into_inner().instances, None),
             Err(error) => (
                 Vec::new(),
-                Some(
-                    Msg::new("switcher-problem")
-                        .arg("detail", super::error::upstream_summary(Msg::new("op-list-instances"), &error).message),
-                ),
+                Some(Msg::new("switcher-problem").arg(
+                    "detail",
+                    super::error::upstream_summary(Msg::new("op-list-instances"), &error).message,
+                )),
             ),
         };
         let name = instances
             .iter()
             .find(|i| i.instance_id == id.as_str())
             .map(|i| i.name.clone());
-        Self::new(id, name, tab, instances.iter().map(|i| (i.instance_id.clone(), i.name.clone(), i.status.clone())), problem)
+        Self::new(
+            id,
+            name,
+            tab,
+            instances
+                .iter()
+                .map(|i| (i.instance_id.clone(), i.name.clone(), i.status.clone())),
+            problem,
+        )
     }
 
     /// The navigation from what the caller already knows.

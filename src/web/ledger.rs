@@ -109,6 +109,13 @@ impl Ledger {
         }
     }
 
+    /// Forgets `op`: nothing was sent, so the same form may be submitted again.
+    pub fn release(&self, sid: &str, op: &str) {
+        let key = format!("{sid}:{op}");
+        let mut inner = self.inner.lock().unwrap_or_else(|e| e.into_inner());
+        inner.states.remove(&key);
+    }
+
     /// How many operations are remembered.
     pub fn len(&self) -> usize {
         self.inner
@@ -137,6 +144,8 @@ mod tests {
         assert_eq!(ledger.claim("s1", &op), Claim::Seen(OpState::InFlight));
         ledger.finish("s1", &op, OpState::Done);
         assert_eq!(ledger.claim("s1", &op), Claim::Seen(OpState::Done));
+        assert_eq!(ledger.claim("s2", &op), Claim::Fresh);
+        ledger.release("s2", &op);
         assert_eq!(ledger.claim("s2", &op), Claim::Fresh);
         assert!(!is_op_id("short"));
         assert!(!is_op_id("has spaces in it, sixteen+"));

@@ -121,7 +121,12 @@ pub struct Pager {
 
 impl Pager {
     /// The page of `path` with `params` that shows `shown` rows of `total`.
-    pub fn new(path: impl Into<String>, params: ListParams, shown: usize, total: Option<u64>) -> Self {
+    pub fn new(
+        path: impl Into<String>,
+        params: ListParams,
+        shown: usize,
+        total: Option<u64>,
+    ) -> Self {
         Self {
             path: path.into(),
             params,
@@ -152,9 +157,7 @@ impl Pager {
     /// "Showing a–b of N", or what else is true of this page.
     pub fn summary(&self) -> Option<Msg> {
         match (self.shown, self.total) {
-            (0, Some(total)) if total > 0 => {
-                Some(Msg::new("pager-past-end").arg("total", total))
-            }
+            (0, Some(total)) if total > 0 => Some(Msg::new("pager-past-end").arg("total", total)),
             (0, None) if self.params.offset > 0 => Some(Msg::new("pager-past-end-unknown")),
             (0, _) => None,
             (_, Some(total)) => Some(
@@ -195,7 +198,12 @@ impl Pager {
             Some(total) => self.last() < total,
             None => self.shown >= self.params.limit,
         };
-        more.then(|| self.href_at(self.params.offset.saturating_add(self.params.limit), self.params.limit))
+        more.then(|| {
+            self.href_at(
+                self.params.offset.saturating_add(self.params.limit),
+                self.params.limit,
+            )
+        })
     }
 
     /// This page's own link (every parameter, in the canonical order).
@@ -288,7 +296,10 @@ mod tests {
         assert_eq!(ListParams::parse("limit=51", SPEC).limit, 50);
         assert_eq!(ListParams::parse("limit=abc&offset=-3", SPEC).limit, 20);
         assert_eq!(ListParams::parse("offset=-3", SPEC).offset, 0);
-        assert_eq!(ListParams::parse("offset=99999999999", SPEC).offset, MAX_OFFSET);
+        assert_eq!(
+            ListParams::parse("offset=99999999999", SPEC).offset,
+            MAX_OFFSET
+        );
         assert_eq!(ListParams::parse("sort=secret", SPEC).sort, None);
     }
 

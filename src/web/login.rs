@@ -220,7 +220,15 @@ pub async fn login(
     ];
     if let Some(wait) = state.throttle.blocked(&keys) {
         let problem = Msg::new("login-throttled").arg("seconds", wait.as_secs().max(1));
-        return refused(&request, hx, &state, &form, csrf, problem, FormErrors::new());
+        return refused(
+            &request,
+            hx,
+            &state,
+            &form,
+            csrf,
+            problem,
+            FormErrors::new(),
+        );
     }
     let mut errors = FormErrors::new();
     let required = |errors: &mut FormErrors, fields: &[(&str, &str)]| {
@@ -283,7 +291,15 @@ pub async fn login(
         Err(problem) => {
             state.throttle.failed(&keys);
             tracing::info!(user = %name, client = %address, "sign-in refused");
-            refused(&request, hx, &state, &form, csrf, problem, FormErrors::new())
+            refused(
+                &request,
+                hx,
+                &state,
+                &form,
+                csrf,
+                problem,
+                FormErrors::new(),
+            )
         }
     }
 }
@@ -317,9 +333,7 @@ fn short_project(project_id: &str) -> String {
 }
 
 async fn check(state: &AppState, config: ClientConfig) -> Result<(), Msg> {
-    let client = state
-        .client(config)
-        .map_err(|e| describe("DMS", &e))?;
+    let client = state.client(config).map_err(|e| describe("DMS", &e))?;
     let query = ListInstancesQuery {
         limit: Some(1),
         ..Default::default()

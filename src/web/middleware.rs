@@ -163,7 +163,9 @@ pub async fn csrf(
     // token bound to the sign-in nonce cookie, also when a session exists (signing in again
     // as someone else), or the session's own token (preferences changed from a signed-in
     // page).
-    let session_token = record.as_ref().is_some_and(|r| crypto::same(&provided, &r.csrf));
+    let session_token = record
+        .as_ref()
+        .is_some_and(|r| crypto::same(&provided, &r.csrf));
     let valid = if signed_route {
         session_token
     } else {

@@ -85,8 +85,12 @@ pub fn query_error(error: QueryPayloadError, _request: &HttpRequest) -> actix_we
 /// error page with 413 or 400.
 pub fn form_error(error: UrlencodedError, _request: &HttpRequest) -> actix_web::Error {
     match error {
-        UrlencodedError::Overflow { .. } => WebError::TooLarge(Msg::new("error-form-too-large")).into(),
-        other => WebError::Invalid(Msg::new("error-bad-form").arg("detail", other.to_string())).into(),
+        UrlencodedError::Overflow { .. } => {
+            WebError::TooLarge(Msg::new("error-form-too-large")).into()
+        }
+        other => {
+            WebError::Invalid(Msg::new("error-bad-form").arg("detail", other.to_string())).into()
+        }
     }
 }
 
@@ -131,4 +135,3 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
                 .error_handler(form_error),
         );
 }
-

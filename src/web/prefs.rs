@@ -202,7 +202,10 @@ mod tests {
             .cookie(Cookie::new(LANG_COOKIE, "en"))
             .to_http_request();
         assert_eq!(Ui::of(&request).lang, Lang::En);
-        assert_eq!(Ui::of(&TestRequest::default().to_http_request()).lang, Lang::En);
+        assert_eq!(
+            Ui::of(&TestRequest::default().to_http_request()).lang,
+            Lang::En
+        );
     }
 
     #[test]

@@ -121,9 +121,9 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
 
 /// Any address outside the table: the console's own "not found" page.
 async fn not_found() -> Result<actix_web::HttpResponse, super::error::WebError> {
-    Err(super::error::WebError::NotFound(
-        super::i18n::Msg::new("error-no-page"),
-    ))
+    Err(super::error::WebError::NotFound(super::i18n::Msg::new(
+        "error-no-page",
+    )))
 }
 
 /// The table entry for a method and matched pattern.

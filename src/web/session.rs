@@ -18,8 +18,8 @@ use crate::api::{ClientConfig, Credentials, DmsClient};
 use crate::secret::Secret;
 
 use super::error::WebError;
-use super::rbac::{Permission, Role, allows};
 use super::prefs::Ui;
+use super::rbac::{Permission, Role, allows};
 use super::state::{AppState, Environment};
 
 /// The session-state key of the record.
@@ -44,6 +44,15 @@ impl SignInMode {
             Self::AccessKey => "access key",
             Self::IamUser => "IAM user",
             Self::Account => "console account",
+        }
+    }
+
+    /// The catalogue key of "signed in with …".
+    pub fn signed_in_key(self) -> &'static str {
+        match self {
+            Self::AccessKey => "signed-in-with-access-key",
+            Self::IamUser => "signed-in-with-iam",
+            Self::Account => "signed-in-with-account",
         }
     }
 

@@ -106,7 +106,11 @@ impl Zone {
     /// `datetime-local` input).
     pub fn local_input(&self, ms: i64) -> String {
         Timestamp::from_millisecond(ms)
-            .map(|t| t.to_zoned_datetime(self.tz.clone()).strftime("%Y-%m-%dT%H:%M").to_string())
+            .map(|t| {
+                t.to_zoned_datetime(self.tz.clone())
+                    .strftime("%Y-%m-%dT%H:%M")
+                    .to_string()
+            })
             .unwrap_or_default()
     }
 }

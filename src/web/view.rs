@@ -114,7 +114,8 @@ pub trait Localized {
         name_b: &'static str,
         b: B,
     ) -> String {
-        self.lang().msg(&Msg::new(key).arg(name_a, a).arg(name_b, b))
+        self.lang()
+            .msg(&Msg::new(key).arg(name_a, a).arg(name_b, b))
     }
 
     /// A prepared message.

@@ -34,14 +34,18 @@ pub(crate) async fn audit_csv(
     app: &TestApp,
     query: &str,
 ) -> Vec<std::collections::BTreeMap<String, String>> {
-    let page = app.get_page(&format!("/audit.csv{query}")).await;
+    let query = match query.strip_prefix('?') {
+        Some(rest) => format!("?{rest}&format=csv"),
+        None => format!("?format=csv{query}"),
+    };
+    let page = app.get_page(&format!("/audit{query}")).await;
     page.assert_status(200);
     assert_eq!(page.header("content-type"), Some("text/csv; charset=utf-8"));
     assert_eq!(
         page.header("content-disposition"),
         Some("attachment; filename=\"dms-console-audit.csv\"")
     );
-    let mut lines = page.body.lines();
+    let mut lines = page.body.lines().map(|line| line.trim_end_matches('\r'));
     let header = csv_fields(lines.next().expect("a header line"));
     assert_eq!(
         header,
@@ -86,7 +90,7 @@ pub(crate) fn date(days: i64) -> String {
 #[tokio::test]
 async fn a_restart_writes_one_record_with_the_outcome_and_the_dms_request_id() {
     let (app, id) = admin_with_instance().await;
-    app.post_form(&format!("/instances/{id}/restart"), &[])
+    app.submit(&format!("/instances/{id}/restart"), &[])
         .await
         .assert_redirect(&format!("/instances/{id}"));
     let records = audit_csv(&app, "").await;
@@ -130,12 +134,10 @@ async fn a_restart_that_dms_refuses_is_recorded_as_failed_with_the_code() {
         "error_code": "DMS.00400026"
     }]))
     .await;
-    let page = app
-        .post_form(&format!("/instances/{id}/restart"), &[])
-        .await;
+    let page = app.submit(&format!("/instances/{id}/restart"), &[]).await;
     assert!(page.status >= 400, "{}", page.status);
     assert_eq!(
-        page.text(".error-card h1"),
+        page.text(".error-card .title"),
         "Restarting the instance failed"
     );
     assert_eq!(page.text(".error-card .error-code"), "DMS.00400026");
@@ -147,13 +149,17 @@ async fn a_restart_that_dms_refuses_is_recorded_as_failed_with_the_code() {
     assert_eq!(records[0]["detail"], "DMS.00400026");
     assert_eq!(records[0]["request_id"], shown_request_id);
 
-    // An htmx click gets the same failure as a toast.
-    let toast = app
-        .post_fragment(&format!("/instances/{id}/restart"), &[])
+    // The page offers the form again with a new operation id: a retry is a new change.
+    let retry_op = page
+        .attr("input[name=op]", "value")
+        .expect("a new operation id");
+    let htmx = app
+        .post_fragment(&format!("/instances/{id}/restart"), &[("op", &retry_op)])
         .await;
-    toast.assert_status(200);
-    assert_eq!(toast.header("hx-retarget"), Some("#toasts"));
-    assert_eq!(toast.text(".toast .error-code"), "DMS.00400026");
+    // htmx swaps the form with its error card in place: 200, the real status in a header.
+    htmx.assert_status(200);
+    assert_eq!(htmx.header("x-console-error-status"), Some("422"));
+    assert_eq!(htmx.text(".error-card .error-code"), "DMS.00400026");
     assert_eq!(audit_csv(&app, "").await.len(), 2);
 }
 
@@ -169,7 +175,8 @@ async fn the_intent_is_recorded_before_the_call_and_completed_after_it() {
     let browser = app.browser.clone();
     let path = format!("/instances/{id}/restart");
     browser.csrf().await;
-    let restart = tokio::spawn(async move { browser.post_form(&path, &[]).await });
+    let op = browser.op_id(&path).await;
+    let restart = tokio::spawn(async move { browser.post_form(&path, &[("op", &op)]).await });
     tokio::time::sleep(Duration::from_millis(600)).await;
     let pending: Vec<(String, String)> = {
         let db = app.audit_db();
@@ -200,11 +207,11 @@ async fn the_intent_is_recorded_before_the_call_and_completed_after_it() {
 async fn when_the_audit_log_cannot_record_the_action_is_refused_before_dms() {
     let (app, id) = admin_with_instance().await;
     app.csrf().await;
+    let path = format!("/instances/{id}/restart");
+    let op = app.op_id(&path).await;
     app.audit_db().execute_batch("DROP TABLE audit").unwrap();
     let before = app.emulator_requests();
-    let page = app
-        .post_form(&format!("/instances/{id}/restart"), &[])
-        .await;
+    let page = app.post_form(&path, &[("op", &op)]).await;
     page.assert_status(503);
     assert!(
         page.text(".error-card .message")
@@ -232,19 +239,45 @@ async fn an_edit_is_validated_then_audited_with_its_parameters() {
     );
 
     app.csrf().await;
-    let before = app.emulator_requests();
     let invalid = app
         .post_form(
             &format!("/instances/{id}/edit"),
-            &[("name", "x"), ("description", "")],
+            &[("name", "x"), ("description", ""), ("step", "preview")],
         )
         .await;
     invalid.assert_status(422);
-    assert!(invalid.text("#error-name").starts_with("The name must be"));
-    assert_eq!(app.emulator_requests(), before);
+    assert_eq!(
+        invalid.text("#error-name"),
+        "1 character is not allowed: 4 to 64 characters, starting with a letter, then letters, digits and -."
+    );
+    // What was typed stays in the form.
+    assert_eq!(
+        invalid.attr("input[name=name]", "value").as_deref(),
+        Some("x")
+    );
     assert!(audit_csv(&app, "").await.is_empty());
 
-    app.post_form(
+    // The preview says what will change and sends nothing.
+    let preview = app
+        .post_form(
+            &format!("/instances/{id}/edit"),
+            &[
+                ("name", "orders-main"),
+                ("description", "nightly batch"),
+                ("step", "preview"),
+                ("op", &form.attr("input[name=op]", "value").unwrap()),
+            ],
+        )
+        .await;
+    preview.assert_status(200);
+    assert_eq!(
+        preview.texts("#change-preview tr.changed td"),
+        ["orders-prod", "orders-main", "", "nightly batch"]
+    );
+    assert!(audit_csv(&app, "").await.is_empty());
+
+    app.submit_change(
+        &format!("/instances/{id}/edit"),
         &format!("/instances/{id}/edit"),
         &[("name", "orders-main"), ("description", "nightly batch")],
     )
@@ -260,7 +293,10 @@ async fn an_edit_is_validated_then_audited_with_its_parameters() {
     let params: serde_json::Value = serde_json::from_str(&r["params"]).unwrap();
     assert_eq!(
         params,
-        json!({"name": "orders-main", "description": "nightly batch"})
+        json!({
+            "name": {"before": "orders-prod", "after": "orders-main"},
+            "description": {"before": "", "after": "nightly batch"}
+        })
     );
     let dashboard = app.get_page(&format!("/instances/{id}")).await;
     assert_eq!(dashboard.text("#dashboard h1"), "orders-main");
@@ -273,22 +309,18 @@ async fn a_delete_needs_the_name_typed_and_is_audited() {
     form.assert_status(200);
     assert_eq!(form.text("#delete-instance h1"), "Delete orders-prod");
 
-    let wrong = app
-        .post_form(&format!("/instances/{id}/delete"), &[("confirm", "orders")])
-        .await;
+    let delete = format!("/instances/{id}/delete");
+    let wrong = app.submit(&delete, &[("confirm", "orders")]).await;
     wrong.assert_status(422);
     assert_eq!(
         wrong.text("#error-confirm"),
-        "Type the instance's name, orders-prod, to confirm."
+        "Type orders-prod exactly to confirm."
     );
     assert!(audit_csv(&app, "").await.is_empty());
 
-    app.post_form(
-        &format!("/instances/{id}/delete"),
-        &[("confirm", "orders-prod")],
-    )
-    .await
-    .assert_redirect("/instances");
+    app.submit(&delete, &[("confirm", "orders-prod")])
+        .await
+        .assert_redirect("/instances");
     let records = audit_csv(&app, "").await;
     assert_eq!(records.len(), 1);
     let r = &records[0];
@@ -308,11 +340,11 @@ pub(crate) async fn four_audited_actions(app: &TestApp) -> [String; 3] {
     let c = app.create_instance("payments-prod");
     app.login_as("admin").await.assert_redirect("/instances");
     for id in [&a, &b] {
-        app.post_form(&format!("/instances/{id}/restart"), &[])
+        app.submit(&format!("/instances/{id}/restart"), &[])
             .await
             .assert_status(303);
     }
-    app.post_form(
+    app.submit(
         &format!("/instances/{a}/edit"),
         &[("name", "orders-main"), ("description", "")],
     )
@@ -328,7 +360,7 @@ pub(crate) async fn four_audited_actions(app: &TestApp) -> [String; 3] {
         .await
         .assert_status(303);
     other
-        .post_form(&format!("/instances/{c}/restart"), &[])
+        .submit(&format!("/instances/{c}/restart"), &[])
         .await
         .assert_status(303);
     [a, b, c]
@@ -381,7 +413,10 @@ async fn the_audit_page_filters_by_user_action_target_and_time_and_exports_them(
     );
     let nobody = app.get_page("/audit?user=nobody").await;
     nobody.assert_status(200);
-    assert_eq!(nobody.text("p.count"), "No audit records match.");
+    assert_eq!(
+        nobody.text("#list-empty"),
+        "No audit record matches these filters."
+    );
     assert!(!nobody.has("#audit-table"));
 
     // Time: today matches, tomorrow onwards and up to yesterday do not.
@@ -410,19 +445,27 @@ async fn the_audit_page_filters_by_user_action_target_and_time_and_exports_them(
         .get_page(&format!("/audit?action=RestartInstance&from={today}"))
         .await;
     assert_eq!(
-        filtered.attr("#audit-csv", "href"),
-        Some(format!("/audit.csv?action=RestartInstance&from={today}"))
+        filtered.attr(".export-csv", "href"),
+        Some(format!(
+            "/audit?action=RestartInstance&from={today}&format=csv"
+        ))
+    );
+    assert_eq!(
+        filtered.attr(".export-json", "href"),
+        Some(format!(
+            "/audit?action=RestartInstance&from={today}&format=json"
+        ))
     );
     assert_restarts_exported(&app, &ids, &today).await;
     assert_eq!(audit_csv(&app, "?user=nobody").await.len(), 0);
 
     // A date that cannot be read exports nothing rather than everything.
-    let refused = app.get_page("/audit.csv?from=yesterday").await;
-    refused.assert_status(422);
+    let refused = app.get_page("/audit?from=yesterday&format=csv").await;
+    refused.assert_status(400);
     assert!(
         refused
             .text(".error-card .message")
-            .starts_with("Nothing was exported: `yesterday` is not a date"),
+            .starts_with("Nothing was exported: yesterday is not a date"),
         "{}",
         refused.body
     );
@@ -435,12 +478,12 @@ async fn viewers_and_operators_cannot_read_the_audit_log() {
     for role in ["viewer", "operator"] {
         let browser = app.new_browser();
         browser.login_as(role).await.assert_redirect("/instances");
-        for path in ["/audit", "/audit.csv", "/audit?user=admin"] {
+        for path in ["/audit", "/audit?format=csv", "/audit?user=admin"] {
             let page = browser.get_page(path).await;
             page.assert_status(403);
             assert!(
                 page.text(".error-card .message")
-                    .contains("`console:audit:read`")
+                    .contains("console:audit:read")
             );
         }
         let instances = browser.get_page("/instances").await;

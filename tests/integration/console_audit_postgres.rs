@@ -451,7 +451,7 @@ async fn admin_with_instance(url: String) -> (TestApp, String) {
 async fn a_restart_writes_one_postgres_record_with_the_outcome_and_the_dms_request_id() {
     let db = TestDatabase::new().await;
     let (app, id) = admin_with_instance(db.url()).await;
-    app.post_form(&format!("/instances/{id}/restart"), &[])
+    app.submit(&format!("/instances/{id}/restart"), &[])
         .await
         .assert_redirect(&format!("/instances/{id}"));
 
@@ -499,9 +499,7 @@ async fn a_restart_that_dms_refuses_is_recorded_in_postgres_as_failed_with_the_c
         "error_code": "DMS.00400026"
     }]))
     .await;
-    let page = app
-        .post_form(&format!("/instances/{id}/restart"), &[])
-        .await;
+    let page = app.submit(&format!("/instances/{id}/restart"), &[]).await;
     assert!(page.status >= 400, "{}", page.status);
     assert_eq!(page.text(".error-card .error-code"), "DMS.00400026");
     let shown_request_id = page.text(".error-card .request-id");
@@ -530,7 +528,8 @@ async fn the_intent_is_in_postgres_before_the_call_and_completed_after_it() {
     let browser = app.browser.clone();
     let path = format!("/instances/{id}/restart");
     browser.csrf().await;
-    let restart = tokio::spawn(async move { browser.post_form(&path, &[]).await });
+    let op = browser.op_id(&path).await;
+    let restart = tokio::spawn(async move { browser.post_form(&path, &[("op", &op)]).await });
     tokio::time::sleep(Duration::from_millis(600)).await;
     assert_eq!(
         db.operations_and_outcomes().await,
@@ -585,7 +584,10 @@ async fn the_audit_page_filters_and_exports_records_from_postgres() {
     );
     let nobody = app.get_page("/audit?user=nobody").await;
     nobody.assert_status(200);
-    assert_eq!(nobody.text("p.count"), "No audit records match.");
+    assert_eq!(
+        nobody.text("#list-empty"),
+        "No audit record matches these filters."
+    );
 
     let today = date(0);
     assert_eq!(
@@ -608,7 +610,13 @@ async fn the_audit_page_filters_and_exports_records_from_postgres() {
     let edit = audit_csv(&app, "?action=UpdateInstance").await;
     assert_eq!(edit.len(), 1);
     let params: serde_json::Value = serde_json::from_str(&edit[0]["params"]).unwrap();
-    assert_eq!(params, json!({"name": "orders-main", "description": ""}));
+    assert_eq!(
+        params,
+        json!({
+            "name": {"before": "orders-prod", "after": "orders-main"},
+            "description": {"before": "", "after": ""}
+        })
+    );
     assert_eq!(audit_csv(&app, "?user=nobody").await.len(), 0);
 }
 
@@ -684,7 +692,7 @@ async fn write_sample(audit: &Audit) -> Vec<i64> {
         if let Some(outcome) = outcome {
             audit.outcome(id, outcome).await.unwrap();
         }
-        let newest = audit.search(Filter::default(), 1).await.unwrap();
+        let newest = audit.search(Filter::default(), 0, 1).await.unwrap();
         times.push(newest[0].at_ms);
         // Distinct times, so that time filters split the records.
         tokio::time::sleep(Duration::from_millis(5)).await;
@@ -782,9 +790,12 @@ async fn postgres_and_sqlite_answer_the_same_searches_alike() {
         ),
     ];
     for (name, filter, limit, expected) in cases {
-        let from_sqlite = sqlite.search(filter(&sqlite_times), limit).await.unwrap();
+        let from_sqlite = sqlite
+            .search(filter(&sqlite_times), 0, limit)
+            .await
+            .unwrap();
         let from_postgres = postgres
-            .search(filter(&postgres_times), limit)
+            .search(filter(&postgres_times), 0, limit)
             .await
             .unwrap();
         assert_eq!(from_postgres.len(), expected, "{name}: {from_postgres:?}");
@@ -795,7 +806,7 @@ async fn postgres_and_sqlite_answer_the_same_searches_alike() {
         sorted.sort_by(|a, b| b.cmp(a));
         assert_eq!(ids, sorted, "{name}");
     }
-    let all = postgres.search(Filter::default(), 100).await.unwrap();
+    let all = postgres.search(Filter::default(), 0, 100).await.unwrap();
     assert_eq!(
         all.iter().map(|r| r.outcome.as_str()).collect::<Vec<_>>(),
         ["ok", "pending", "unknown", "failed", "ok"]
@@ -832,14 +843,16 @@ async fn while_postgres_stalls_or_is_gone_actions_are_refused_quickly_before_dms
     let mut proxy = Proxy::start(db.server_addr().await).await;
     let (app, id) = admin_with_instance(via(&db.url(), proxy.port)).await;
     app.csrf().await;
-    let before = app.emulator_requests();
     let restart = format!("/instances/{id}/restart");
+    // The form is read once; a refused attempt leaves its operation id free to use again.
+    let op = app.op_id(&restart).await;
+    let before = app.emulator_requests();
 
     // PostgreSQL stops answering: the connection is open but nothing comes back.
     proxy.stall();
     for attempt in ["on the open connection", "on a new connection"] {
         let started = Instant::now();
-        let page = app.post_form(&restart, &[]).await;
+        let page = app.post_form(&restart, &[("op", &op)]).await;
         let elapsed = started.elapsed();
         assert_refused(&page, &password);
         assert!(
@@ -856,7 +869,7 @@ async fn while_postgres_stalls_or_is_gone_actions_are_refused_quickly_before_dms
     // PostgreSQL is gone: connections are refused at once.
     proxy.close().await;
     let started = Instant::now();
-    let page = app.post_form(&restart, &[]).await;
+    let page = app.post_form(&restart, &[("op", &op)]).await;
     assert_refused(&page, &password);
     assert!(
         started.elapsed() < Duration::from_secs(4),
@@ -870,7 +883,7 @@ async fn while_postgres_stalls_or_is_gone_actions_are_refused_quickly_before_dms
 
     // Back again: the console reconnects by itself, and the refused attempts left no record.
     proxy.open().await;
-    app.post_form(&restart, &[])
+    app.post_form(&restart, &[("op", &op)])
         .await
         .assert_redirect(&format!("/instances/{id}"));
     let records = audit_csv(&app, "").await;

@@ -154,35 +154,36 @@ async fn empty_fields_get_messages_next_to_them() {
     let account = app.login_account("", "").await;
     account.assert_status(422);
     assert_eq!(account.text("#login-problem"), "Check the marked fields.");
-    assert_eq!(account.text("#error-account"), "Enter the account name.");
-    assert_eq!(account.text("#error-password"), "Enter the password.");
+    let required = "This field is required.";
+    assert_eq!(account.text("#error-account"), required);
+    assert_eq!(account.text("#error-password"), required);
+    // The message is tied to its field for screen readers.
+    assert_eq!(
+        account.attr("#f-account", "aria-describedby").as_deref(),
+        Some("error-account")
+    );
+    assert_eq!(
+        account.attr("#f-account", "aria-invalid").as_deref(),
+        Some("true")
+    );
 
     let access_key = app.login_access_key("", "", "").await;
     access_key.assert_status(422);
-    assert_eq!(
-        access_key.text("#error-access_key"),
-        "Enter the access key id."
-    );
-    assert_eq!(
-        access_key.text("#error-secret_key"),
-        "Enter the secret access key."
-    );
-    assert_eq!(
-        access_key.text("#error-project_id"),
-        "Enter the project id."
-    );
+    for field in ["access_key", "secret_key", "project_id"] {
+        assert_eq!(access_key.text(&format!("#error-{field}")), required);
+    }
     let bad_project = app.login_access_key(AK, SK, "not a project").await;
     bad_project.assert_status(422);
     assert_eq!(
         bad_project.text("#error-project_id"),
-        "A project id has only letters, digits, `-` and `_`."
+        "A project id has only letters, digits, - and _."
     );
 
     let iam = app.login_iam("", "", "").await;
     iam.assert_status(422);
-    assert_eq!(iam.text("#error-domain"), "Enter the account name.");
-    assert_eq!(iam.text("#error-user"), "Enter the IAM user name.");
-    assert_eq!(iam.text("#error-password"), "Enter the password.");
+    for field in ["domain", "user", "password"] {
+        assert_eq!(iam.text(&format!("#error-{field}")), required);
+    }
     assert!(app.session_cookie().is_none());
 }
 

@@ -11,9 +11,9 @@ use sha2::{Digest, Sha256};
 use crate::api::{ApiError, ErrorKind, Reply};
 
 use super::{Intent, Outcome};
+use crate::web::error::WebError;
 use crate::web::i18n::Msg;
 use crate::web::ledger::{Claim, OpState, is_op_id};
-use crate::web::error::WebError;
 use crate::web::rbac::Permission;
 use crate::web::session::CurrentUser;
 use crate::web::state::AppState;
@@ -82,7 +82,7 @@ pub async fn audited<T>(
         Ok(id) => id,
         Err(e) => {
             // Nothing was sent: the same form may try again.
-            ledger.finish(&action.sid, &action.op, OpState::Failed);
+            ledger.release(&action.sid, &action.op);
             return Err(WebError::AuditUnavailable(e.to_string()));
         }
     };
@@ -117,4 +117,3 @@ pub async fn audited<T>(
     }
     Ok(result)
 }
-

@@ -268,7 +268,13 @@ impl Audit {
         Self::with(connection, move |c| {
             c.query_row(
                 &format!("SELECT count(*) FROM audit WHERE {SQLITE_FILTER}"),
-                params![filter.user, filter.action, filter.target, filter.from_ms.unwrap_or(0), filter.to_ms.unwrap_or(i64::MAX)],
+                params![
+                    filter.user,
+                    filter.action,
+                    filter.target,
+                    filter.from_ms.unwrap_or(0),
+                    filter.to_ms.unwrap_or(i64::MAX)
+                ],
                 |row| row.get::<_, i64>(0),
             )
             .map(|n| n.max(0) as u64)
@@ -411,7 +417,10 @@ mod tests {
             .unwrap();
         let all = audit.search(Filter::default(), 0, 10).await.unwrap();
         assert_eq!(audit.count(Filter::default()).await.unwrap(), 2);
-        assert_eq!(audit.search(Filter::default(), 1, 10).await.unwrap().len(), 1);
+        assert_eq!(
+            audit.search(Filter::default(), 1, 10).await.unwrap().len(),
+            1
+        );
         assert_eq!(all.len(), 2);
         assert_eq!(all[1].outcome, "failed");
         assert_eq!(all[1].detail, "DMS.00400026");

@@ -107,12 +107,9 @@ pub async fn list_audit(
     let (filter, errors) = filter_of(&params, &user.ui.zone);
     if let Some(format) = Format::requested(request.query_string()) {
         // An unreadable date must not silently widen the export to every record.
-        if let Some(field) = errors.fields().next() {
+        if let Some(problem) = errors.fields().next().and_then(|field| errors.get(field)) {
             return Err(WebError::Invalid(
-                Msg::new("audit-export-refused").arg(
-                    "detail",
-                    Msg::new("audit-bad-field").text("field", field.to_owned()),
-                ),
+                Msg::new("audit-export-refused").arg("detail", problem.clone()),
             ));
         }
         return Ok(export_records(&state, format, filter));
@@ -169,8 +166,18 @@ pub async fn list_audit(
 
 /// The columns of an export.
 const COLUMNS: &[&str] = &[
-    "id", "time_utc", "actor", "role", "client", "action", "operation", "target", "params",
-    "outcome", "detail", "request_id",
+    "id",
+    "time_utc",
+    "actor",
+    "role",
+    "client",
+    "action",
+    "operation",
+    "target",
+    "params",
+    "outcome",
+    "detail",
+    "request_id",
 ];
 
 /// Streams every record matching `filter`, newest first, a page at a time.

@@ -10,8 +10,8 @@ use actix_web::{HttpRequest, HttpResponse, web};
 use askama::Template;
 use serde::{Deserialize, Serialize};
 
-use crate::api::models::instances::{Instance, UpdateInstanceReq};
 use crate::api::ErrorKind;
+use crate::api::models::instances::{Instance, UpdateInstanceReq};
 use crate::domain::{InstanceId, InstanceName};
 use crate::web::audit::{Audited, audited};
 use crate::web::error::{ErrorSummary, WebError, upstream_status};
@@ -72,8 +72,15 @@ struct EditPage {
 }
 crate::page!(EditPage);
 
-async fn load(user: &CurrentUser, id: &InstanceId, tab: Tab) -> Result<(Instance, InstanceNav), WebError> {
-    let (instance, nav) = tokio::join!(user.dms.show_instance(id.as_str()), InstanceNav::load(user, id, tab));
+async fn load(
+    user: &CurrentUser,
+    id: &InstanceId,
+    tab: Tab,
+) -> Result<(Instance, InstanceNav), WebError> {
+    let (instance, nav) = tokio::join!(
+        user.dms.show_instance(id.as_str()),
+        InstanceNav::load(user, id, tab)
+    );
     match instance {
         Ok(reply) => Ok((reply.into_inner(), nav)),
         Err(e) if e.kind == ErrorKind::NotFound => Err(not_found(id)),
@@ -141,7 +148,11 @@ pub async fn update_instance(
     if Step::of(&form.step) == Step::Preview {
         page.changes = vec![
             Change::new("field-name", &instance.name, edit.name.as_str()),
-            Change::new("field-description", &instance.description, &edit.description),
+            Change::new(
+                "field-description",
+                &instance.description,
+                &edit.description,
+            ),
         ];
         page.form = FormView::of(user.ui.lang, &form, FormErrors::new());
         return render_page(hx, StatusCode::OK, &page);
@@ -273,7 +284,8 @@ pub async fn restart_instance(
                 op: new_op_id(),
                 ..Default::default()
             };
-            let (mut page, _) = confirm_page(&user, &id, "restart", &retry, FormErrors::new()).await?;
+            let (mut page, _) =
+                confirm_page(&user, &id, "restart", &retry, FormErrors::new()).await?;
             page.problem = Some(ErrorSummary::upstream("op-restart-instance", &error));
             render_page(hx, upstream_status(&error), &page)
         }
@@ -327,7 +339,8 @@ pub async fn delete_instance(
         Ok(_) => Ok(redirect(hx, "/instances")),
         Err(error) => {
             form.op = new_op_id();
-            let (mut page, _) = confirm_page(&user, &id, "delete", &form, FormErrors::new()).await?;
+            let (mut page, _) =
+                confirm_page(&user, &id, "delete", &form, FormErrors::new()).await?;
             page.problem = Some(ErrorSummary::upstream("op-delete-instance", &error));
             render_page(hx, upstream_status(&error), &page)
         }

@@ -69,7 +69,10 @@ impl Overview {
             ),
             ("address-public-brokers", &instance.public_broker_address),
             ("address-public-grpc", &instance.public_grpc_address),
-            ("address-public-grpc-domain", &instance.public_grpc_domain_name),
+            (
+                "address-public-grpc-domain",
+                &instance.public_grpc_domain_name,
+            ),
         ]
         .into_iter()
         .filter(|(_, value)| !value.trim().is_empty())
@@ -100,7 +103,11 @@ struct OverviewPanel<'a> {
 crate::fragment!(OverviewPanel<'_>, ui);
 
 /// The overview panel, with the controls `user` may use.
-fn overview_panel<'a>(user: &'a CurrentUser, instance_id: &'a str, panel: &'a Panel<Overview>) -> OverviewPanel<'a> {
+fn overview_panel<'a>(
+    user: &'a CurrentUser,
+    instance_id: &'a str,
+    panel: &'a Panel<Overview>,
+) -> OverviewPanel<'a> {
     OverviewPanel {
         ui: user.ui.clone(),
         instance_id,
@@ -240,7 +247,11 @@ pub async fn show_instance(
         }
         .render()?
     } else {
-        AttentionPending { ui, instance_id: id }.render()?
+        AttentionPending {
+            ui,
+            instance_id: id,
+        }
+        .render()?
     };
     let mut layout = Layout::for_user(&user, "instance-title", Section::Instances).in_instance(nav);
     if let Some(nav) = &layout.instance {
@@ -287,7 +298,10 @@ fn nav_of(
 }
 
 /// `GET /instances/{instance_id}/panels/{panel}`: one panel again (retry, auto-refresh).
-pub async fn show_panel(user: CurrentUser, path: web::Path<PanelPath>) -> Result<HttpResponse, WebError> {
+pub async fn show_panel(
+    user: CurrentUser,
+    path: web::Path<PanelPath>,
+) -> Result<HttpResponse, WebError> {
     let PanelPath { instance_id, panel } = path.into_inner();
     let id = instance_id.as_str();
     match panel.as_str() {

@@ -166,32 +166,40 @@ const COLUMNS: &[&str] = &[
     "description",
 ];
 
-fn export_instances(dms: DmsClient, query: ListInstancesQuery, format: Format, params: &ListParams) -> HttpResponse {
+fn export_instances(
+    dms: DmsClient,
+    query: ListInstancesQuery,
+    format: Format,
+    params: &ListParams,
+) -> HttpResponse {
     let sort = params.sort.map(|column| (column, params.desc));
-    let rows: std::pin::Pin<Box<dyn futures_util::Stream<Item = Result<Instance, ApiError>>>> = match sort {
-        None => Box::pin(walk::stream(50, WHOLE_LIST, move |offset, limit| {
-            let dms = dms.clone();
-            let query = query.clone();
-            async move { page_of(&dms, &query, offset, limit).await }
-        })),
-        Some((column, desc)) => Box::pin(
-            futures_util::stream::once(async move {
-                walk::collect(50, WHOLE_LIST, |offset, limit| page_of(&dms, &query, offset, limit))
+    let rows: std::pin::Pin<Box<dyn futures_util::Stream<Item = Result<Instance, ApiError>>>> =
+        match sort {
+            None => Box::pin(walk::stream(50, WHOLE_LIST, move |offset, limit| {
+                let dms = dms.clone();
+                let query = query.clone();
+                async move { page_of(&dms, &query, offset, limit).await }
+            })),
+            Some((column, desc)) => Box::pin(
+                futures_util::stream::once(async move {
+                    walk::collect(50, WHOLE_LIST, |offset, limit| {
+                        page_of(&dms, &query, offset, limit)
+                    })
                     .await
                     .map(|mut all| {
                         sort_instances(&mut all.items, column, desc);
                         all.items
                     })
-            })
-            .flat_map(|result| {
-                let rows: Vec<Result<Instance, ApiError>> = match result {
-                    Ok(items) => items.into_iter().map(Ok).collect(),
-                    Err(error) => vec![Err(error)],
-                };
-                futures_util::stream::iter(rows)
-            }),
-        ),
-    };
+                })
+                .flat_map(|result| {
+                    let rows: Vec<Result<Instance, ApiError>> = match result {
+                        Ok(items) => items.into_iter().map(Ok).collect(),
+                        Err(error) => vec![Err(error)],
+                    };
+                    futures_util::stream::iter(rows)
+                }),
+            ),
+        };
     let rows = rows.map(|row| {
         row.map(|i| {
             vec![

@@ -259,13 +259,15 @@ impl Page {
         Selector::parse(css).unwrap_or_else(|e| panic!("bad selector `{css}`: {e}"))
     }
 
-    /// The text of every element matching `css`, whitespace collapsed.
+    /// The text of every element matching `css`, whitespace collapsed and without the
+    /// invisible isolation marks (U+2068, U+2069) that keep values apart from the sentence.
     pub fn texts(&self, css: &str) -> Vec<String> {
         let html = Html::parse_document(&self.body);
         html.select(&Self::selector(css))
             .map(|e| {
                 e.text()
                     .collect::<String>()
+                    .replace(['\u{2068}', '\u{2069}'], "")
                     .split_whitespace()
                     .collect::<Vec<_>>()
                     .join(" ")
@@ -529,6 +531,33 @@ impl Browser {
             &[("Origin", &self.base.clone())],
         )
         .await
+    }
+
+    /// The one-time operation id of the change form at `form_path` (its hidden `op` field).
+    pub async fn op_id(&self, form_path: &str) -> String {
+        let page = self.get_page(form_path).await;
+        page.attr("input[name=op]", "value")
+            .unwrap_or_else(|| panic!("no operation id on {form_path}:\n{}", page.body))
+    }
+
+    /// Submits a change as the console's forms do: reads a fresh operation id from the form
+    /// at `form_path`, then posts `fields` with it (and `step=confirm`) to `action_path`.
+    pub async fn submit_change(
+        &self,
+        form_path: &str,
+        action_path: &str,
+        fields: &[(&str, &str)],
+    ) -> Page {
+        let op = self.op_id(form_path).await;
+        let mut all: Vec<(&str, &str)> = fields.to_vec();
+        all.push(("op", &op));
+        all.push(("step", "confirm"));
+        self.post_form(action_path, &all).await
+    }
+
+    /// [`Browser::submit_change`] for a form that posts to its own address.
+    pub async fn submit(&self, path: &str, fields: &[(&str, &str)]) -> Page {
+        self.submit_change(path, path, fields).await
     }
 
     /// Like [`Browser::post_form`], as htmx sends it (`HX-Request: true`).

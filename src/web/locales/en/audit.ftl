@@ -13,7 +13,6 @@ audit-col-role = Role
 audit-col-client = Client
 audit-col-outcome = Outcome
 audit-bad-time = { $input } is not a date (YYYY-MM-DD or YYYY-MM-DDTHH:MM).
-audit-bad-field = the { $field } filter cannot be read
 audit-export-refused = Nothing was exported: { $detail }.
 audit-empty = No changes have been recorded yet.
 audit-empty-filtered = No audit record matches these filters.

@@ -90,7 +90,10 @@ preview-after = After
 preview-back = Change the values
 name-bad-char = “{ $char }” is not allowed: { $rule }.
 name-first-letter = The first character must be a letter: { $rule }.
-name-bad-length = { $length } characters is not allowed: { $rule }.
+name-bad-length = { $length ->
+    [one] { $length } character
+   *[other] { $length } characters
+} is not allowed: { $rule }.
 rule-topic = 3 to 64 characters: letters, digits, %, |, - and _
 rule-group = 3 to 64 characters: letters, digits, %, |, - and _
 rule-acl-user = 7 to 64 characters, starting with a letter, then letters, digits, - and _
@@ -114,3 +117,6 @@ op-already-in-flight = This change was already submitted a moment ago and is sti
 op-already-done = This change was already submitted and carried out. It was not sent again.
 op-already-failed = This change was already submitted and DMS refused it. It was not sent again; open the form again to retry.
 op-already-unknown = This change was already submitted, but no readable answer came back: it may or may not have happened. It was not sent again; check the current state.
+signed-in-with-access-key = Signed in with access key
+signed-in-with-iam = Signed in with IAM user
+signed-in-with-account = Signed in with console account

@@ -13,7 +13,6 @@ audit-col-role = 角色
 audit-col-client = 客户端
 audit-col-outcome = 结果
 audit-bad-time = { $input } 不是日期（YYYY-MM-DD 或 YYYY-MM-DDTHH:MM）。
-audit-bad-field = 无法读取筛选条件 { $field }
 audit-export-refused = 未导出任何内容：{ $detail }。
 audit-empty = 还没有记录任何变更。
 audit-empty-filtered = 没有符合筛选条件的审计记录。

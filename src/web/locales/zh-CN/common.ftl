@@ -114,3 +114,6 @@ op-already-in-flight = 该变更刚刚已经提交，仍在执行中，没有再
 op-already-done = 该变更已经提交并执行完成，没有再次发送。
 op-already-failed = 该变更已经提交，但被 DMS 拒绝。没有再次发送；如需重试，请重新打开表单。
 op-already-unknown = 该变更已经提交，但没有收到可读的应答：它可能已执行，也可能没有。没有再次发送；请先查看当前状态。
+signed-in-with-access-key = 使用访问密钥登录
+signed-in-with-iam = 使用 IAM 用户登录
+signed-in-with-account = 使用控制台账号登录
