@@ -96,8 +96,7 @@ impl Lang {
         offers.first().map(|o| o.2).unwrap_or_default()
     }
 
-    /// The message `key`, or the key itself when the catalogue lacks it (a test keeps that
-    /// from shipping).
+    /// The message `key`, or the key marked as missing when the catalogue lacks it.
     pub fn t(self, key: &str) -> String {
         LOCALES
             .try_lookup(self.id(), key)
@@ -130,9 +129,11 @@ impl Lang {
     }
 }
 
+/// What shows in place of a message the catalogue lacks: the key, marked so that a test walking
+/// the pages finds it (the catalogue tests keep it from shipping).
 fn missing(key: &str) -> String {
     tracing::warn!(key, "message missing from the catalogue");
-    key.to_owned()
+    format!("⟦{key}⟧")
 }
 
 /// One argument of a message.

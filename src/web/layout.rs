@@ -416,6 +416,11 @@ impl Layout {
         self.ui.zone_choice == ZoneChoice::Browser
     }
 
+    /// The keyboard shortcuts.
+    pub fn shortcuts(&self) -> &'static [Shortcut] {
+        SHORTCUTS
+    }
+
     /// Where the `g t`, `g g`, … shortcuts go: the current instance's pages.
     pub fn instance_base(&self) -> String {
         self.instance
@@ -424,6 +429,51 @@ impl Layout {
             .unwrap_or_default()
     }
 }
+
+/// A keyboard shortcut of the help overlay (keys are named as printed on keyboards).
+#[derive(Debug, Clone, Copy)]
+pub struct Shortcut {
+    /// The keys, pressed one after the other.
+    pub keys: &'static [&'static str],
+    /// The catalogue key of what it does.
+    pub label_key: &'static str,
+}
+
+/// The shortcuts `static/app.js` implements.
+pub const SHORTCUTS: &[Shortcut] = &[
+    Shortcut {
+        keys: &["?"],
+        label_key: "shortcut-help",
+    },
+    Shortcut {
+        keys: &["/"],
+        label_key: "shortcut-filter",
+    },
+    Shortcut {
+        keys: &["g", "i"],
+        label_key: "shortcut-instances",
+    },
+    Shortcut {
+        keys: &["g", "t"],
+        label_key: "shortcut-topics",
+    },
+    Shortcut {
+        keys: &["g", "g"],
+        label_key: "shortcut-groups",
+    },
+    Shortcut {
+        keys: &["g", "m"],
+        label_key: "shortcut-messages",
+    },
+    Shortcut {
+        keys: &["g", "d"],
+        label_key: "shortcut-dead-letters",
+    },
+    Shortcut {
+        keys: &["Esc"],
+        label_key: "shortcut-close",
+    },
+];
 
 /// A theme the switcher offers.
 #[derive(Debug, Clone)]

@@ -15,6 +15,7 @@ mod config;
 mod console_audit;
 mod console_audit_postgres;
 mod console_instances;
+mod console_kit;
 mod console_login;
 mod console_ops;
 mod console_redis;
