@@ -41,6 +41,8 @@ pub enum WebError {
         what: String,
         /// The failure.
         source: ApiError,
+        /// For a change whose outcome is unknown: the page that shows the current state.
+        check_state: Option<String>,
     },
     /// The audit log cannot record the intent, so the action is refused.
     #[error("the audit log is unavailable ({0}); the action was not carried out")]
@@ -59,6 +61,21 @@ impl WebError {
         Self::Upstream {
             what: what.into(),
             source,
+            check_state: None,
+        }
+    }
+
+    /// A failed change while doing `what`; should its outcome be unknown, the page offers
+    /// `check_state`, where the current state can be read back.
+    pub fn upstream_change(
+        what: impl Into<String>,
+        source: ApiError,
+        check_state: impl Into<String>,
+    ) -> Self {
+        Self::Upstream {
+            what: what.into(),
+            check_state: source.outcome_unknown.then(|| check_state.into()),
+            source,
         }
     }
 }
@@ -74,6 +91,8 @@ pub struct ErrorSummary {
     pub code: Option<String>,
     /// The DMS request id, if any.
     pub request_id: Option<String>,
+    /// After a change whose outcome is unknown: the page that shows the current state.
+    pub check_state: Option<String>,
 }
 
 #[derive(Template)]
@@ -92,6 +111,7 @@ impl WebError {
                 message: "Your session has ended. Sign in again.".into(),
                 code: None,
                 request_id: None,
+                check_state: None,
             },
             Self::Forbidden { needed } => ErrorSummary {
                 title: "Not allowed".into(),
@@ -101,6 +121,7 @@ impl WebError {
                 ),
                 code: None,
                 request_id: None,
+                check_state: None,
             },
             Self::Csrf(why) => ErrorSummary {
                 title: "Request refused".into(),
@@ -109,20 +130,30 @@ impl WebError {
                 ),
                 code: None,
                 request_id: None,
+                check_state: None,
             },
             Self::NotFound(what) => ErrorSummary {
                 title: "Not found".into(),
                 message: what.clone(),
                 code: None,
                 request_id: None,
+                check_state: None,
             },
             Self::Invalid(why) => ErrorSummary {
                 title: "Check the request".into(),
                 message: why.clone(),
                 code: None,
                 request_id: None,
+                check_state: None,
             },
-            Self::Upstream { what, source } => upstream_summary(what, source),
+            Self::Upstream {
+                what,
+                source,
+                check_state,
+            } => ErrorSummary {
+                check_state: check_state.clone(),
+                ..upstream_summary(what, source)
+            },
             Self::SessionStore(why) => ErrorSummary {
                 title: "Sessions are unavailable".into(),
                 message: format!(
@@ -130,24 +161,32 @@ impl WebError {
                 ),
                 code: None,
                 request_id: None,
+                check_state: None,
             },
             Self::AuditUnavailable(_) | Self::Unexpected(_) => ErrorSummary {
                 title: "Something went wrong".into(),
                 message: self.to_string(),
                 code: None,
                 request_id: None,
+                check_state: None,
             },
         }
     }
 }
 
 /// The title, message, code and request id of a failed DMS call made while doing `what`.
+/// A change that DMS may have carried out is not called failed.
 pub fn upstream_summary(what: &str, error: &ApiError) -> ErrorSummary {
     ErrorSummary {
-        title: format!("{what} failed"),
+        title: if error.outcome_unknown {
+            format!("{what}: outcome unknown")
+        } else {
+            format!("{what} failed")
+        },
         message: upstream_message(error),
         code: error.code.clone(),
         request_id: error.request_id.clone(),
+        check_state: None,
     }
 }
 
@@ -166,12 +205,10 @@ pub fn upstream_message(error: &ApiError) -> String {
             ),
             None => format!("DMS is rate-limiting requests: {}", error.message),
         },
-        ErrorKind::Transport if error.outcome_unknown => {
-            format!(
-                "{} The outcome is unknown: check the current state before trying again.",
-                error.message
-            )
-        }
+        _ if error.outcome_unknown => format!(
+            "{}. DMS may have carried out the change: check the current state before trying again.",
+            error.message.trim_end_matches('.')
+        ),
         _ => error.message.clone(),
     }
 }

@@ -181,6 +181,7 @@ struct Toast<'a> {
     message: &'a str,
     code: Option<&'a str>,
     request_id: Option<&'a str>,
+    check_state: Option<&'a str>,
 }
 
 /// Renders a toast fragment.
@@ -191,6 +192,7 @@ pub fn toast_html(kind: &str, summary: &ErrorSummary) -> String {
         message: &summary.message,
         code: summary.code.as_deref(),
         request_id: summary.request_id.as_deref(),
+        check_state: summary.check_state.as_deref(),
     }
     .render()
     .unwrap_or_default()

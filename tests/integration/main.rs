@@ -26,6 +26,7 @@ mod emulator_consumption;
 mod emulator_core;
 mod emulator_demo_data;
 mod emulator_durability;
+mod emulator_faults;
 mod emulator_groups;
 mod emulator_instance_admin;
 mod emulator_instances;

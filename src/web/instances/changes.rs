@@ -8,7 +8,7 @@ use serde::Deserialize;
 
 use crate::api::models::instances::{Instance, UpdateInstanceReq};
 use crate::api::{ApiError, ErrorKind};
-use crate::domain::{InstanceName, NameRule};
+use crate::domain::{InstanceId, InstanceName, NameRule};
 use crate::web::audit_log::{Audited, audited};
 use crate::web::error::{ErrorSummary, WebError};
 use crate::web::htmx::{HxRequest, redirect};
@@ -138,7 +138,7 @@ pub async fn update_instance(
             {
                 page.name_error = error.message.clone();
             }
-            page.problem = Some(summary("Saving the instance", &error));
+            page.problem = Some(change_problem("Saving the instance", &error, &instance_id));
             render(hx, failure_status(&error), &page, || {
                 page.as_content().render()
             })
@@ -165,7 +165,11 @@ pub async fn restart_instance(
     );
     match audited(action, user.dms.restart_instance(instance_id.as_ref())).await? {
         Ok(_) => Ok(redirect(hx, &format!("/instances/{instance_id}"))),
-        Err(error) => Err(WebError::upstream("Restarting the instance", error)),
+        Err(error) => Err(WebError::upstream_change(
+            "Restarting the instance",
+            error,
+            format!("/instances/{instance_id}"),
+        )),
     }
 }
 
@@ -244,12 +248,26 @@ pub async fn delete_instance(
     match audited(action, user.dms.delete_instance(instance_id.as_ref())).await? {
         Ok(_) => Ok(redirect(hx, "/instances")),
         Err(error) => {
-            page.problem = Some(summary("Deleting the instance", &error));
+            page.problem = Some(change_problem(
+                "Deleting the instance",
+                &error,
+                &instance_id,
+            ));
             render(hx, failure_status(&error), &page, || {
                 page.as_content().render()
             })
         }
     }
+}
+
+/// What a form shows after a change failed; when DMS may have carried it out after all, with
+/// the dashboard, where the instance's current state can be read back.
+fn change_problem(what: &str, error: &ApiError, instance_id: &InstanceId) -> ErrorSummary {
+    let mut problem = summary(what, error);
+    if error.outcome_unknown {
+        problem.check_state = Some(format!("/instances/{instance_id}"));
+    }
+    problem
 }
 
 /// The status of a form shown again after DMS refused the change: 422 when the input was
