@@ -219,7 +219,8 @@ async fn a_stall_sends_the_headers_then_withholds_the_body() {
 
 #[tokio::test]
 async fn acted_then_lost_the_change_is_committed_before_the_answer_breaks() {
-    let emulator = TestEmulator::start().await;
+    // Restarts last long enough to be seen.
+    let emulator = TestEmulator::start_with(|s| s.restart_seconds = 600).await;
     let client = emulator.client();
     let cases = [
         json!({"connection": "reset"}),

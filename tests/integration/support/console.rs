@@ -152,7 +152,11 @@ pub async fn spawn_app() -> TestApp {
 
 /// Like [`spawn_app`], with the console's settings changed by `adjust` first.
 pub async fn spawn_app_with(adjust: impl FnOnce(&mut Settings)) -> TestApp {
-    let emulator = TestEmulator::start().await;
+    spawn_app_on(TestEmulator::start().await, adjust).await
+}
+
+/// Like [`spawn_app_with`], on an emulator the test started (with its own settings).
+pub async fn spawn_app_on(emulator: TestEmulator, adjust: impl FnOnce(&mut Settings)) -> TestApp {
     let audit_dir = tempfile::tempdir().expect("temporary directory");
     let audit_path = audit_dir.path().join("audit.sqlite3");
     let mut settings = console_settings(&emulator.url(), &audit_path);
