@@ -10,8 +10,8 @@ use crate::support::console::{TestApp, spawn_app_on};
 use crate::support::emulator::TestEmulator;
 
 /// The faults that lose the answer of a request DMS carried out: a truncated 2xx body, a
-/// reset after the change was made, malformed JSON on 200, a gateway's HTML page on 200.
-fn lost_answers() -> [(&'static str, Value); 4] {
+/// reset after the change was made, malformed JSON, a gateway's HTML page or no body on 200.
+fn lost_answers() -> [(&'static str, Value); 5] {
     [
         ("truncated body", json!({"connection": "truncate"})),
         ("reset after acting", json!({"connection": "reset"})),
@@ -20,6 +20,7 @@ fn lost_answers() -> [(&'static str, Value); 4] {
             json!({"body": "malformed_json", "status": 200}),
         ),
         ("HTML page", json!({"body": "html", "status": 200})),
+        ("empty body", json!({"body": "empty", "status": 200})),
     ]
 }
 
@@ -118,7 +119,7 @@ async fn an_instance_list_whose_answer_cannot_be_read_is_an_error_card_never_an_
     for (what, effect) in lost_answers() {
         let fault = app
             .add_fault(rule(
-                json!({"operation": "ListInstances", "probability": 1.0}),
+                json!({"operation": "ListInstances", "phase": "after", "probability": 1.0}),
                 &effect,
             ))
             .await;

@@ -47,9 +47,9 @@ impl BodyFault {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum ConnectionFault {
-    /// Reset (RST) before anything is sent.
+    /// The connection is dropped before anything is sent (shut down, and reset on close).
     Reset,
-    /// The status line and headers are sent, then the connection is reset.
+    /// The status line and headers are sent, then the connection is dropped.
     ResetAfterHeaders,
     /// The headers announce the whole body's `Content-Length`; half of it is sent, then the
     /// connection is closed.
@@ -86,9 +86,9 @@ What it does: latency_ms=N waits N ms first (after the change when phase=after);
 status=N, error_code=C, error_msg=M, request_id=ID and retry_after=S set the answer's status,
 DMS error body, X-Request-Id and Retry-After (a forced answer is 500 DMS.00500000 unless told);
 body=empty|not_json|malformed_json|html replaces the body (html: a gateway page, text/html);
-connection=reset (RST before anything is sent), reset_after_headers, truncate (Content-Length
-larger than what is sent, then closed) or stall (headers, then nothing for stall_ms=N, then
-the body).
+connection=reset (dropped before anything is sent), reset_after_headers (dropped after the
+headers), truncate (Content-Length larger than what is sent, then closed) or stall (headers,
+then nothing for stall_ms=N, then the body).
 
 phase=before (default) answers instead of the emulator: nothing changes. phase=after lets the
 request be carried out and committed first, then applies the fault to its real answer:
@@ -306,7 +306,7 @@ impl FaultRule {
             Some(p) if !(0.0..=1.0).contains(&p) => {
                 return Err(format!("probability must be between 0 and 1, not {p}"));
             }
-            Some(p) if p == 0.0 => return never("its probability is 0".into()),
+            Some(0.0) => return never("its probability is 0".into()),
             _ => {}
         }
         if self.count == Some(0) {
