@@ -27,6 +27,11 @@ fn no_content(request_id: &str) -> HttpResponse {
     Wire::json(204, request_id, Vec::new(), None).into_response()
 }
 
+/// A rule that parsed but cannot be used: the reason alone, under the bad-body code.
+fn refused(why: String) -> DmsError {
+    DmsError::custom(400, "DMS.00400005", why)
+}
+
 /// Answers an `/_emulator/…` request.
 pub fn handle(
     request: &HttpRequest,
@@ -57,7 +62,7 @@ pub fn handle(
         ("PUT", ["faults"]) => match serde_json::from_slice::<Vec<FaultRule>>(&req.body) {
             Ok(rules) => match emulator.set_faults(rules) {
                 Ok(active) => ok(200, json!({ "faults": active }), request_id),
-                Err(why) => fail(DmsError::bad_body(why), request_id),
+                Err(why) => fail(refused(why), request_id),
             },
             Err(e) => fail(
                 DmsError::bad_body(format!("expected a JSON array of fault rules ({e})")),
@@ -67,7 +72,7 @@ pub fn handle(
         ("POST", ["faults"]) => match serde_json::from_slice::<FaultRule>(&req.body) {
             Ok(rule) => match emulator.add_fault(rule) {
                 Ok(active) => ok(201, json!({ "id": active.id, "fault": active }), request_id),
-                Err(why) => fail(DmsError::bad_body(why), request_id),
+                Err(why) => fail(refused(why), request_id),
             },
             Err(e) => fail(
                 DmsError::bad_body(format!("expected one fault rule as a JSON object ({e})")),
