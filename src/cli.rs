@@ -63,16 +63,59 @@ pub struct DemoArgs {
     /// The random seed of the demo data.
     #[arg(long, default_value_t = 7)]
     pub seed: u64,
-    /// Serve the emulator's `/_emulator/faults` to loopback clients (browser tests and
-    /// benchmarks add latency through it).
-    #[arg(long, hide = true)]
+    /// The emulator's fault rules and timings.
+    #[command(flatten)]
+    pub emulator: EmulatorTestArgs,
+}
+
+/// Fault injection and life-cycle timings of the emulator, for `emulator` and `demo` alike.
+#[derive(Debug, clap::Args)]
+pub struct EmulatorTestArgs {
+    /// A fault rule: '[METHOD] [PATTERN][;key=value]...' (see --help); repeat for several.
+    #[arg(long = "fault", value_name = "RULE", long_help = crate::emulator::faults::RULE_SYNTAX)]
+    pub faults: Vec<String>,
+    /// Serve /_emulator/faults (change fault rules at run time) and /_emulator/requests (the
+    /// per-operation request log) to loopback clients.
+    #[arg(long)]
     pub fault_admin: bool,
-    /// Seconds the emulator takes to create an instance (tests shorten it).
-    #[arg(long, hide = true, value_name = "SECONDS")]
+    /// Seconds an instance stays CREATING (default 30; the demo's 90).
+    #[arg(long, value_name = "SECONDS")]
     pub create_seconds: Option<u64>,
-    /// Seconds the emulator takes to restart an instance (tests shorten it).
-    #[arg(long, hide = true, value_name = "SECONDS")]
+    /// Seconds an instance stays RESTARTING (default 10; the demo's 20).
+    #[arg(long, value_name = "SECONDS")]
     pub restart_seconds: Option<u64>,
+    /// Seconds an instance stays EXTENDING before it has its new specification (default 20;
+    /// the demo's 30).
+    #[arg(long, value_name = "SECONDS")]
+    pub extend_seconds: Option<u64>,
+    /// Seconds a metadata migration task runs (default 10).
+    #[arg(long, value_name = "SECONDS")]
+    pub migration_seconds: Option<u64>,
+}
+
+impl EmulatorTestArgs {
+    /// Applies the flags to `settings`: rules are added after the configured ones.
+    pub fn apply(&self, settings: &mut crate::emulator::EmulatorSettings) -> Result<(), String> {
+        for rule in &self.faults {
+            settings
+                .faults
+                .push(crate::emulator::faults::FaultRule::parse(rule)?);
+        }
+        if self.fault_admin {
+            settings.fault_admin = true;
+        }
+        for (flag, target) in [
+            (self.create_seconds, &mut settings.create_seconds),
+            (self.restart_seconds, &mut settings.restart_seconds),
+            (self.extend_seconds, &mut settings.extend_seconds),
+            (self.migration_seconds, &mut settings.migration_seconds),
+        ] {
+            if let Some(seconds) = flag {
+                *target = seconds;
+            }
+        }
+        Ok(())
+    }
 }
 
 /// Arguments of `emulator`; each overrides the `[emulator]` section of the configuration.
@@ -105,12 +148,9 @@ pub struct EmulatorArgs {
     /// The random seed of the demo data and simulated traffic.
     #[arg(long)]
     pub seed: Option<u64>,
-    /// A fault rule: '[METHOD ]PATTERN[;latency_ms=N][;error_rate=F][;status=N][;error_code=C]'.
-    #[arg(long = "fault", value_name = "RULE")]
-    pub faults: Vec<String>,
-    /// Serve /_emulator/faults to loopback clients, to change fault rules at run time.
-    #[arg(long)]
-    pub fault_admin: bool,
+    /// Fault rules and timings.
+    #[command(flatten)]
+    pub emulator: EmulatorTestArgs,
 }
 
 /// Arguments of `api`.
@@ -337,14 +377,7 @@ pub fn emulator_settings(
     if let Some(seed) = args.seed {
         settings.seed = seed;
     }
-    for rule in &args.faults {
-        settings
-            .faults
-            .push(crate::emulator::faults::FaultRule::parse(rule)?);
-    }
-    if args.fault_admin {
-        settings.fault_admin = true;
-    }
+    args.emulator.apply(&mut settings)?;
     Ok(settings)
 }
 

@@ -193,12 +193,8 @@ pub async fn demo(args: DemoArgs) -> ExitCode {
             .to_path_buf()
     });
     let (mut demo, sign_ins) = demo_settings(&args.listen, data_dir.clone(), args.seed);
-    demo.emulator.fault_admin = args.fault_admin;
-    if let Some(seconds) = args.create_seconds {
-        demo.emulator.create_seconds = seconds;
-    }
-    if let Some(seconds) = args.restart_seconds {
-        demo.emulator.restart_seconds = seconds;
+    if let Err(e) = args.emulator.apply(&mut demo.emulator) {
+        return fail(e);
     }
     let emulator = match crate::emulator::spawn(demo.emulator).await {
         Ok(running) => running,

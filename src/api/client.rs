@@ -275,7 +275,7 @@ impl DmsClient {
     /// Sends `call` and decodes a JSON body into `T`. An empty body decodes as `null` or, failing
     /// that, as `{}`, so options and models that default every field accept a 204.
     pub async fn send<T: DeserializeOwned>(&self, call: Call) -> Result<Reply<T>, ApiError> {
-        let operation = call.operation;
+        let (operation, is_mutation) = (call.operation, call.retry.is_mutation());
         let reply = self.execute(call).await?;
         let body: &[u8] = if reply.value.iter().all(u8::is_ascii_whitespace) {
             b"null"
@@ -288,23 +288,22 @@ impl DmsClient {
                 status: reply.status,
                 request_id: reply.request_id,
             }),
-            Err(e) => {
-                let mut error = ApiError::local(
-                    operation,
-                    ErrorKind::Decode,
-                    format!("could not decode the response: {e}"),
-                )
-                .with_source(e);
-                error.status = Some(reply.status);
-                error.request_id = reply.request_id;
-                Err(error)
-            }
+            Err(e) => Err(unreadable(operation, is_mutation, reply, e)),
         }
     }
 
-    /// Sends `call` and ignores the body (204 and bodies the caller does not need).
+    /// Sends `call` and ignores the body (204 and bodies the caller does not need). A body
+    /// that is not JSON at all (a gateway's HTML page) is not DMS's answer, so it is an error
+    /// like an undecodable one.
     pub async fn send_empty(&self, call: Call) -> Result<Reply<()>, ApiError> {
-        Ok(self.execute(call).await?.map(|_| ()))
+        let (operation, is_mutation) = (call.operation, call.retry.is_mutation());
+        let reply = self.execute(call).await?;
+        if !reply.value.iter().all(u8::is_ascii_whitespace)
+            && let Err(e) = serde_json::from_slice::<serde::de::IgnoredAny>(&reply.value)
+        {
+            return Err(unreadable(operation, is_mutation, reply, e));
+        }
+        Ok(reply.map(|_| ()))
     }
 
     /// Sends `call` with its retry policy; a non-2xx status is an error.
@@ -389,12 +388,22 @@ impl DmsClient {
                     tokio::time::sleep(delay).await;
                 }
                 None => {
+                    // A mutation that was sent but not answered, or answered 2xx with a body
+                    // that was cut or too large, may have been carried out.
+                    let answered_2xx = matches!(status, Some(200..=299));
                     if error.kind == ErrorKind::Transport
-                        && status.is_none()
                         && call.retry.is_mutation()
                         && !failure.connect_failed
+                        && (status.is_none() || answered_2xx)
                     {
                         error.outcome_unknown = true;
+                        if answered_2xx {
+                            error.message = format!(
+                                "DMS answered HTTP {} but the answer could not be read ({})",
+                                status.unwrap_or_default(),
+                                error.message
+                            );
+                        }
                     }
                     return Err(error);
                 }
@@ -751,6 +760,29 @@ pub fn encode_raw_path(path: &str, project_id: &str) -> String {
         out.push('/');
     }
     out
+}
+
+/// The error for a 2xx answer whose body cannot be read: a decode error, and for a mutation
+/// an unknown outcome, because DMS accepted the request and may have carried it out.
+fn unreadable(
+    operation: &'static str,
+    is_mutation: bool,
+    reply: Reply<Bytes>,
+    cause: serde_json::Error,
+) -> ApiError {
+    let message = if is_mutation {
+        format!(
+            "DMS answered HTTP {} but the answer could not be read ({cause})",
+            reply.status
+        )
+    } else {
+        format!("could not decode the response: {cause}")
+    };
+    let mut error = ApiError::local(operation, ErrorKind::Decode, message).with_source(cause);
+    error.status = Some(reply.status);
+    error.request_id = reply.request_id;
+    error.outcome_unknown = is_mutation;
+    error
 }
 
 fn host_of(url: &Url) -> Option<String> {

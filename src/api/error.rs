@@ -74,6 +74,27 @@ const AUTH_CODES: &[&str] = &[
 /// The flow-control code, which DMS sends with HTTP 404.
 pub const FLOW_CONTROL_CODE: &str = "DMS.10240407";
 
+/// The most of an upstream `error_msg` (or error body) an error keeps, in bytes: pages and
+/// logs show this much and say how much was left out, because a gateway can answer with a
+/// page of any size.
+pub const MAX_MESSAGE_BYTES: usize = 2048;
+
+/// `text` cut to [`MAX_MESSAGE_BYTES`] at a character boundary, followed by
+/// `… (N more bytes)` when anything was cut.
+pub fn cap_message(mut text: String) -> String {
+    if text.len() <= MAX_MESSAGE_BYTES {
+        return text;
+    }
+    let mut end = MAX_MESSAGE_BYTES;
+    while !text.is_char_boundary(end) {
+        end -= 1;
+    }
+    let rest = text.len() - end;
+    text.truncate(end);
+    text.push_str(&format!("… ({rest} more bytes)"));
+    text
+}
+
 /// Classifies a DMS error response by its code first and its status second.
 pub fn classify(status: u16, code: Option<&str>) -> ErrorKind {
     if let Some(code) = code {
@@ -125,7 +146,7 @@ pub struct ApiError {
 }
 
 impl ApiError {
-    /// An error built from a DMS error response.
+    /// An error built from a DMS error response; `message` is capped with [`cap_message`].
     pub fn from_response(
         operation: &'static str,
         status: u16,
@@ -138,7 +159,7 @@ impl ApiError {
             kind: classify(status, code.as_deref()),
             status: Some(status),
             code,
-            message,
+            message: cap_message(message),
             request_id,
             retry_after: None,
             outcome_unknown: false,
@@ -287,6 +308,19 @@ mod tests {
             let (c, m) = parse_error_body(body);
             assert_eq!((c.as_deref(), m.as_deref()), (code, message));
         }
+    }
+
+    #[test]
+    fn long_messages_are_capped_at_a_character_boundary() {
+        assert_eq!(cap_message("short".into()), "short");
+        let exact = "a".repeat(MAX_MESSAGE_BYTES);
+        assert_eq!(cap_message(exact.clone()), exact);
+        // Two-byte characters: the cut falls inside one and moves back to its start.
+        let long = format!("a{}", "é".repeat(2000));
+        let capped = cap_message(long.clone());
+        let kept = capped.split('…').next().unwrap();
+        assert_eq!(kept.len(), MAX_MESSAGE_BYTES - 1);
+        assert!(capped.ends_with(&format!("… ({} more bytes)", long.len() - kept.len())));
     }
 
     #[test]

@@ -1,18 +1,20 @@
-//! The emulator's HTTP side: one actix service that takes every request, decodes it, applies
-//! fault rules, routes IAM and admin calls, and hands API calls to [`Emulator::handle`] on the
-//! blocking pool. Every answer carries an `X-Request-Id`; errors use the DMS envelope.
+//! The emulator's HTTP side: one actix service that takes every request, decodes it, names its
+//! SDK operation, applies fault rules (before the handler, or to its answer after it
+//! committed), routes IAM and admin calls, hands API calls to [`Emulator::handle`] on the
+//! blocking pool and records the request in the request log. Every answer carries an
+//! `X-Request-Id`; errors use the DMS envelope.
 
 use std::sync::Arc;
 
 use actix_web::dev::Server;
-use actix_web::http::StatusCode;
 use actix_web::{App, HttpRequest, HttpResponse, HttpServer, web};
 
-use super::Emulator;
 use super::auth::{self, RawRequest};
 use super::context::{Req, Resp};
 use super::error::DmsError;
-use super::faults::{self, FaultRule};
+use super::faults::{ConnectionFault, ConnectionSocket, Phase, RequestFacts, Wire, answer};
+use super::request_log::Entry;
+use super::{Emulator, admin, operations};
 use crate::signing;
 
 /// The largest request body accepted (AK/SK-signed bodies are limited to 12 MB by DMS).
@@ -27,10 +29,20 @@ pub fn server(emulator: Arc<Emulator>, listener: std::net::TcpListener) -> std::
             .app_data(web::PayloadConfig::new(MAX_BODY))
             .default_service(web::to(handle))
     })
+    .on_connect(keep_socket)
     .workers(2)
     .listen(listener)?
     .disable_signals()
     .run())
+}
+
+/// Keeps a duplicate of each connection's socket, so connection faults can reset or close it.
+fn keep_socket(connection: &dyn std::any::Any, data: &mut actix_web::dev::Extensions) {
+    if let Some(stream) = connection.downcast_ref::<actix_web::rt::net::TcpStream>()
+        && let Ok(socket) = socket2::SockRef::from(stream).try_clone()
+    {
+        data.insert(ConnectionSocket(Arc::new(socket)));
+    }
 }
 
 impl Emulator {
@@ -45,26 +57,6 @@ impl Emulator {
 /// A request id in the form the real service uses: 32 hexadecimal characters.
 fn request_id() -> String {
     hex::encode(rand::random::<[u8; 16]>())
-}
-
-fn answer(resp: Resp, request_id: &str) -> HttpResponse {
-    let mut builder = HttpResponse::build(
-        StatusCode::from_u16(resp.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR),
-    );
-    builder.insert_header(("X-Request-Id", request_id.to_owned()));
-    for (name, value) in resp.headers {
-        builder.insert_header((name, value));
-    }
-    match resp.body {
-        Some(body) => builder
-            .content_type("application/json;charset=UTF-8")
-            .body(body.to_string()),
-        None => builder.finish(),
-    }
-}
-
-fn failure(error: DmsError, request_id: &str) -> HttpResponse {
-    answer(Resp::json(error.status, error.body()), request_id)
 }
 
 /// Splits a raw path into percent-decoded segments.
@@ -105,38 +97,47 @@ async fn handle(
     };
 
     if segments.first().map(String::as_str) == Some("_emulator") {
-        return admin(&request, &req, &emulator, &request_id);
+        return admin::handle(&request, &req, &emulator, &request_id);
     }
     emulator
         .requests
         .fetch_add(1, std::sync::atomic::Ordering::SeqCst);
 
-    let decision = {
-        let rules = emulator.faults();
-        if rules.is_empty() {
-            faults::FaultDecision::default()
-        } else {
-            faults::decide(&rules, &method, &segments, &mut rand::rng())
-        }
-    };
-    if decision.latency_ms > 0 {
-        tokio::time::sleep(std::time::Duration::from_millis(decision.latency_ms)).await;
+    let operation = operations::operation_of(&method, &segments);
+    let is_token_request = method == "POST" && segments == ["v3", "auth", "tokens"];
+    let decision = emulator.decide_faults(&RequestFacts {
+        method: &method,
+        segments: &segments,
+        operation,
+        is_iam: is_token_request,
+    });
+    if decision.before_ms > 0 {
+        tokio::time::sleep(std::time::Duration::from_millis(decision.before_ms)).await;
     }
-    if let Some((status, code)) = decision.error {
-        let error = if code.starts_with("DMS.") && DmsError::of(&code).code == code {
-            DmsError {
-                status,
-                ..DmsError::of(&code)
-            }
-        } else {
-            DmsError::custom(status, &code, "Fault injected by the emulator.")
-        };
-        return failure(error, &request_id);
+    let socket = request.conn_data::<ConnectionSocket>().cloned();
+    let mut entry = Entry {
+        seq: 0,
+        method: method.clone(),
+        path: raw_path.clone(),
+        operation,
+        faults: decision.fired_ids,
+        handled: false,
+        status: None,
+    };
+    let fired = decision.fired;
+    if let Some(fired) = fired.as_ref().filter(|f| f.rule.phase == Phase::Before) {
+        let wire = answer::forced(&fired.rule, &request_id);
+        if fired.rule.connection != Some(ConnectionFault::Reset) {
+            entry.status = Some(wire.status);
+        }
+        emulator.request_log().record(entry);
+        return answer::send(wire, fired.rule.connection, fired.rule.stall_ms, socket).await;
     }
 
-    let emulator = emulator.into_inner();
-    let is_token_request = method == "POST" && segments == ["v3", "auth", "tokens"];
+    entry.handled = true;
+    let inner = emulator.clone().into_inner();
     let result = web::block(move || {
+        let emulator = inner;
         if is_token_request {
             let token = format!("MIIemu{}", hex::encode(rand::random::<[u8; 48]>()));
             return emulator
@@ -155,58 +156,27 @@ async fn handle(
         emulator.handle(&raw, &req)
     })
     .await;
-    match result {
-        Ok(Ok(resp)) => answer(resp, &request_id),
-        Ok(Err(error)) => failure(error, &request_id),
-        Err(_) => failure(DmsError::internal("the handler panicked"), &request_id),
-    }
-}
-
-/// `/_emulator/faults`: GET lists the rules, PUT replaces them (a JSON array), DELETE clears
-/// them. Served only when `fault_admin` is on, and only to loopback clients.
-fn admin(request: &HttpRequest, req: &Req, emulator: &Emulator, request_id: &str) -> HttpResponse {
-    if !emulator.settings().fault_admin {
-        return failure(DmsError::no_route(), request_id);
-    }
-    let loopback = request
-        .peer_addr()
-        .map(|a| a.ip().is_loopback())
-        .unwrap_or(false);
-    if !loopback {
-        return failure(
-            DmsError::custom(
-                403,
-                "DMS.00403002",
-                "The emulator admin endpoint only answers loopback clients.",
-            ),
-            request_id,
-        );
-    }
-    if req.segments.len() != 2 || req.segments[1] != "faults" {
-        return failure(DmsError::no_route(), request_id);
-    }
-    match req.method.as_str() {
-        "GET" => answer(
-            Resp::ok(serde_json::json!({ "faults": emulator.faults() })),
-            request_id,
+    let wire = match result {
+        Ok(Ok(resp)) => Wire::json(resp.status, &request_id, resp.headers, resp.body.as_ref()),
+        Ok(Err(error)) => Wire::error(&error, &request_id),
+        Err(_) => Wire::error(&DmsError::internal("the handler panicked"), &request_id),
+    };
+    // Only a rule of the other phase can be left: the change is made, now its answer breaks.
+    let (wire, connection, stall_ms) = match &fired {
+        Some(fired) => (
+            answer::alter(wire, &fired.rule),
+            fired.rule.connection,
+            fired.rule.stall_ms,
         ),
-        "DELETE" => {
-            emulator.set_faults(Vec::new());
-            answer(Resp::empty(204), request_id)
-        }
-        "PUT" => match serde_json::from_slice::<Vec<FaultRule>>(&req.body) {
-            Ok(rules) => match rules.iter().try_for_each(FaultRule::check) {
-                Ok(()) => {
-                    emulator.set_faults(rules.clone());
-                    answer(Resp::ok(serde_json::json!({ "faults": rules })), request_id)
-                }
-                Err(why) => failure(DmsError::bad_body(why), request_id),
-            },
-            Err(e) => failure(
-                DmsError::bad_body(format!("expected a JSON array of fault rules ({e})")),
-                request_id,
-            ),
-        },
-        _ => failure(DmsError::bad_method(), request_id),
+        None => (wire, None, 0),
+    };
+    if connection != Some(ConnectionFault::Reset) {
+        entry.status = Some(wire.status);
     }
+    // Recorded before any delay, so a test that gave up waiting still finds the request.
+    emulator.request_log().record(entry);
+    if decision.after_ms > 0 {
+        tokio::time::sleep(std::time::Duration::from_millis(decision.after_ms)).await;
+    }
+    answer::send(wire, connection, stall_ms, socket).await
 }

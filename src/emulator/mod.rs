@@ -4,14 +4,19 @@
 //!
 //! `http` receives requests and answers; `auth` verifies signatures and issues IAM tokens;
 //! `router` hands a request to the chapter module that owns its path; `store` is the SQLite
-//! database. The emulator knows nothing of the web console.
+//! database; `faults`, `operations`, `request_log` and `admin` are the test instruments (fault
+//! rules, SDK operation names, the per-operation request log and the `/_emulator` endpoint).
+//! The emulator knows nothing of the web console.
 
+pub mod admin;
 pub mod auth;
 pub mod context;
 pub mod demo_data;
 pub mod error;
 pub mod faults;
 pub mod http;
+pub mod operations;
+pub mod request_log;
 pub mod router;
 pub mod settings;
 pub mod store;
@@ -25,7 +30,7 @@ pub mod topics;
 pub mod users;
 
 use std::net::SocketAddr;
-use std::sync::{Arc, Mutex, RwLock};
+use std::sync::{Arc, Mutex};
 
 use rand::SeedableRng;
 use rand::rngs::StdRng;
@@ -35,16 +40,19 @@ pub use error::DmsError;
 pub use settings::{EmulatorCredential, EmulatorIamUser, EmulatorSettings};
 
 use context::{Ctx, Req, Resp};
-use faults::FaultRule;
+use faults::{ActiveRule, Decision, FaultRule, FaultTable, RequestFacts};
+use request_log::RequestLog;
 use store::Docs;
 
 /// The emulator's state, shared by every worker.
 pub struct Emulator {
     settings: EmulatorSettings,
     state: Mutex<State>,
-    faults: RwLock<Vec<FaultRule>>,
+    faults: Mutex<FaultTable>,
     /// API requests received (see [`Emulator::requests_served`]).
     requests: std::sync::atomic::AtomicU64,
+    /// The per-operation request log.
+    request_log: RequestLog,
 }
 
 struct State {
@@ -112,12 +120,14 @@ impl Emulator {
 
     fn with_connection(settings: EmulatorSettings, connection: Connection) -> Arc<Self> {
         let rng = StdRng::seed_from_u64(settings.seed ^ now_ms() as u64);
-        let faults = RwLock::new(settings.faults.clone());
+        let faults = FaultTable::new(settings.faults.clone())
+            .expect("fault rules are checked with the settings");
         Arc::new(Self {
             settings,
             state: Mutex::new(State { connection, rng }),
-            faults,
+            faults: Mutex::new(faults),
             requests: std::sync::atomic::AtomicU64::new(0),
+            request_log: RequestLog::default(),
         })
     }
 
@@ -126,14 +136,42 @@ impl Emulator {
         &self.settings
     }
 
-    /// The active fault rules.
-    pub fn faults(&self) -> Vec<FaultRule> {
-        self.faults.read().expect("fault rules lock").clone()
+    fn fault_table(&self) -> std::sync::MutexGuard<'_, FaultTable> {
+        self.faults.lock().unwrap_or_else(|p| p.into_inner())
     }
 
-    /// Replaces the fault rules.
-    pub fn set_faults(&self, rules: Vec<FaultRule>) {
-        *self.faults.write().expect("fault rules lock") = rules;
+    /// The fault rules in force.
+    pub fn faults(&self) -> Vec<ActiveRule> {
+        self.fault_table().list()
+    }
+
+    /// Replaces the fault rules; nothing changes when one is refused.
+    pub fn set_faults(&self, rules: Vec<FaultRule>) -> Result<Vec<ActiveRule>, String> {
+        self.fault_table().replace(rules)
+    }
+
+    /// Adds one fault rule after the others.
+    pub fn add_fault(&self, rule: FaultRule) -> Result<ActiveRule, String> {
+        self.fault_table().add(rule)
+    }
+
+    /// Removes fault rule `id`; false when there is none.
+    pub fn remove_fault(&self, id: u64) -> bool {
+        self.fault_table().remove(id)
+    }
+
+    /// What the fault rules decide for one request (and spends their counts).
+    pub fn decide_faults(&self, request: &RequestFacts<'_>) -> Decision {
+        let mut table = self.fault_table();
+        if table.is_empty() {
+            return Decision::default();
+        }
+        table.decide(request, &mut rand::rng())
+    }
+
+    /// The per-operation request log.
+    pub fn request_log(&self) -> &RequestLog {
+        &self.request_log
     }
 
     /// Runs `work` in one transaction with a context for `project`; commits when it succeeds.

@@ -138,6 +138,10 @@ impl EmulatorSettings {
                 ));
             }
         }
+        for rule in &self.faults {
+            rule.check()
+                .map_err(|why| format!("emulator.faults: `{}`: {why}", rule.label()))?;
+        }
         if !(0.0..=10_000.0).contains(&self.traffic_per_second) {
             return Err("emulator.traffic_per_second: allowed 0 to 10000".to_owned());
         }

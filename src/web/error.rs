@@ -47,6 +47,8 @@ pub enum WebError {
         what: Msg,
         /// The failure.
         source: ApiError,
+        /// For a change whose outcome is unknown: the page that shows the current state.
+        check_state: Option<String>,
     },
     /// The same change (the same form's operation id) was submitted before; it was not sent
     /// again.
@@ -69,6 +71,21 @@ impl WebError {
     pub fn upstream(what: &'static str, source: ApiError) -> Self {
         Self::Upstream {
             what: Msg::new(what),
+            source,
+            check_state: None,
+        }
+    }
+
+    /// A failed change while doing `what`; should its outcome be unknown, the page offers
+    /// `check_state`, where the current state can be read back.
+    pub fn upstream_change(
+        what: &'static str,
+        source: ApiError,
+        check_state: impl Into<String>,
+    ) -> Self {
+        Self::Upstream {
+            what: Msg::new(what),
+            check_state: source.outcome_unknown.then(|| check_state.into()),
             source,
         }
     }
@@ -99,6 +116,8 @@ pub struct ErrorSummary {
     pub request_id: Option<String>,
     /// Whether a change may or may not have happened (no readable answer arrived).
     pub outcome_unknown: bool,
+    /// After a change whose outcome is unknown: the page that shows the current state.
+    pub check_state: Option<String>,
 }
 
 impl ErrorSummary {
@@ -110,7 +129,16 @@ impl ErrorSummary {
             code: None,
             request_id: None,
             outcome_unknown: false,
+            check_state: None,
         }
+    }
+
+    /// Offers `href`, where the current state can be read back, when the outcome is unknown.
+    pub fn check_state_at(mut self, href: impl Into<String>) -> Self {
+        if self.outcome_unknown {
+            self.check_state = Some(href.into());
+        }
+        self
     }
 
     /// The summary of a failed DMS call made while doing `what` (a catalogue key).
@@ -142,6 +170,7 @@ pub fn upstream_summary(what: Msg, error: &ApiError) -> ErrorSummary {
         code: error.code.clone(),
         request_id: error.request_id.clone(),
         outcome_unknown: error.outcome_unknown,
+        check_state: None,
     }
 }
 
@@ -162,7 +191,14 @@ impl WebError {
             Self::NotFound(what) => plain("error-notfound-title", what.clone()),
             Self::Invalid(why) => plain("error-invalid-title", why.clone()),
             Self::TooLarge(why) => plain("error-too-large-title", why.clone()),
-            Self::Upstream { what, source } => upstream_summary(what.clone(), source),
+            Self::Upstream {
+                what,
+                source,
+                check_state,
+            } => ErrorSummary {
+                check_state: check_state.clone(),
+                ..upstream_summary(what.clone(), source)
+            },
             Self::AlreadySubmitted(state) => {
                 plain("op-already-title", Msg::new(state.message_key()))
             }

@@ -71,7 +71,7 @@ export function parseDemoOutput(text) {
 }
 
 /**
- * The demo's hidden test flags: fault rules settable at run time, instances created in 1 s and
+ * The demo's test flags: fault rules settable at run time, instances created in 1 s and
  * restarted in 5 s (so a journey can watch RESTARTING turn back into RUNNING).
  */
 export const DEMO_TEST_ARGS = ['--fault-admin', '--create-seconds', '1', '--restart-seconds', '5'];

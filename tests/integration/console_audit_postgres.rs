@@ -682,6 +682,7 @@ async fn write_sample(audit: &Audit) -> Vec<i64> {
         }),
         Some(Outcome::Unknown {
             reason: "no answer within 30 s".into(),
+            request_id: None,
         }),
         None,
         Some(Outcome::Ok { request_id: None }),

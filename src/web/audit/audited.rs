@@ -100,8 +100,10 @@ pub async fn audited<T>(
         Ok(reply) => Outcome::Ok {
             request_id: reply.request_id.clone(),
         },
+        // Whatever the kind (no answer, a cut body, an undecodable 2xx), DMS may have acted.
         Err(error) if error.outcome_unknown => Outcome::Unknown {
             reason: error.message.clone(),
+            request_id: error.request_id.clone(),
         },
         Err(error) => Outcome::Failed {
             code: error.code.clone().unwrap_or_else(|| match error.kind {

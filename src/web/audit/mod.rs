@@ -34,10 +34,12 @@ pub enum Outcome {
         /// The DMS request id.
         request_id: Option<String>,
     },
-    /// No answer arrived: it may or may not have happened.
+    /// No readable answer arrived: it may or may not have happened.
     Unknown {
         /// Why.
         reason: String,
+        /// The DMS request id, when an unreadable answer carried one.
+        request_id: Option<String>,
     },
 }
 
@@ -241,7 +243,9 @@ impl Audit {
             Outcome::Failed { code, request_id } => {
                 ("failed", code, request_id.unwrap_or_default())
             }
-            Outcome::Unknown { reason } => ("unknown", reason, String::new()),
+            Outcome::Unknown { reason, request_id } => {
+                ("unknown", reason, request_id.unwrap_or_default())
+            }
         };
         let connection = match &self.backend {
             Backend::Sqlite(connection) => connection,

@@ -186,7 +186,10 @@ pub async fn update_instance(
             form.op = new_op_id();
             form.step = String::new();
             page.form = FormView::of(user.ui.lang, &form, errors);
-            page.problem = Some(ErrorSummary::upstream("op-save-instance", &error));
+            page.problem = Some(
+                ErrorSummary::upstream("op-save-instance", &error)
+                    .check_state_at(format!("/instances/{id}")),
+            );
             render_page(hx, upstream_status(&error), &page)
         }
     }
@@ -286,7 +289,10 @@ pub async fn restart_instance(
             };
             let (mut page, _) =
                 confirm_page(&user, &id, "restart", &retry, FormErrors::new()).await?;
-            page.problem = Some(ErrorSummary::upstream("op-restart-instance", &error));
+            page.problem = Some(
+                ErrorSummary::upstream("op-restart-instance", &error)
+                    .check_state_at(format!("/instances/{id}")),
+            );
             render_page(hx, upstream_status(&error), &page)
         }
     }
@@ -341,7 +347,10 @@ pub async fn delete_instance(
             form.op = new_op_id();
             let (mut page, _) =
                 confirm_page(&user, &id, "delete", &form, FormErrors::new()).await?;
-            page.problem = Some(ErrorSummary::upstream("op-delete-instance", &error));
+            page.problem = Some(
+                ErrorSummary::upstream("op-delete-instance", &error)
+                    .check_state_at(format!("/instances/{id}")),
+            );
             render_page(hx, upstream_status(&error), &page)
         }
     }

@@ -154,7 +154,11 @@ pub async fn spawn_app() -> TestApp {
 
 /// Like [`spawn_app`], with the console's settings changed by `adjust` first.
 pub async fn spawn_app_with(adjust: impl FnOnce(&mut Settings)) -> TestApp {
-    let emulator = TestEmulator::start().await;
+    spawn_app_on(TestEmulator::start().await, adjust).await
+}
+
+/// Like [`spawn_app_with`], on an emulator the test started (with its own settings).
+pub async fn spawn_app_on(emulator: TestEmulator, adjust: impl FnOnce(&mut Settings)) -> TestApp {
     let audit_dir = tempfile::tempdir().expect("temporary directory");
     let audit_path = audit_dir.path().join("audit.sqlite3");
     let mut settings = console_settings(&emulator.url(), &audit_path);
@@ -218,23 +222,32 @@ impl TestApp {
 
     /// Replaces the emulator's fault rules.
     pub async fn set_faults(&self, rules: serde_json::Value) {
-        let response = reqwest::Client::new()
-            .put(format!("{}/_emulator/faults", self.emulator.url()))
-            .json(&rules)
-            .send()
-            .await
-            .expect("the emulator answers");
-        assert_eq!(response.status().as_u16(), 200, "fault rules accepted");
+        self.emulator.set_faults(rules).await;
     }
 
     /// Removes every fault rule.
     pub async fn clear_faults(&self) {
-        let response = reqwest::Client::new()
-            .delete(format!("{}/_emulator/faults", self.emulator.url()))
-            .send()
-            .await
-            .expect("the emulator answers");
-        assert_eq!(response.status().as_u16(), 204);
+        self.emulator.clear_faults().await;
+    }
+
+    /// Adds one fault rule to the emulator's; returns its id.
+    pub async fn add_fault(&self, rule: serde_json::Value) -> u64 {
+        self.emulator.add_fault(rule).await
+    }
+
+    /// Removes the emulator's fault rule `id`.
+    pub async fn remove_fault(&self, id: u64) {
+        self.emulator.remove_fault(id).await;
+    }
+
+    /// How many requests of each SDK operation the emulator answered since the last reset.
+    pub async fn operation_counts(&self) -> BTreeMap<String, u64> {
+        self.emulator.operation_counts().await
+    }
+
+    /// Starts the emulator's request log afresh.
+    pub async fn reset_requests(&self) {
+        self.emulator.reset_requests().await;
     }
 
     /// Opens the audit log's SQLite file (a second connection beside the console's).

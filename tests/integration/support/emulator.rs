@@ -130,3 +130,115 @@ impl TestEmulator {
         DmsClient::new(self.config(credentials, None)).unwrap()
     }
 }
+
+/// The emulator's loopback-only test instruments: fault rules and the request log.
+impl TestEmulator {
+    fn admin(&self, method: reqwest::Method, path: &str) -> reqwest::RequestBuilder {
+        reqwest::Client::new().request(method, format!("{}/_emulator/{path}", self.url()))
+    }
+
+    /// Replaces every fault rule with `rules` (a JSON array); returns the rules in force.
+    pub async fn set_faults(&self, rules: serde_json::Value) -> serde_json::Value {
+        let response = self
+            .admin(reqwest::Method::PUT, "faults")
+            .json(&rules)
+            .send()
+            .await
+            .expect("the emulator answers");
+        assert_eq!(response.status().as_u16(), 200, "fault rules accepted");
+        response.json().await.expect("the rules in force")
+    }
+
+    /// The fault rules in force, each with its `id`, `fired` and `remaining`.
+    pub async fn faults(&self) -> Vec<serde_json::Value> {
+        let listed: serde_json::Value = self
+            .admin(reqwest::Method::GET, "faults")
+            .send()
+            .await
+            .expect("the emulator answers")
+            .json()
+            .await
+            .expect("the rules in force");
+        listed["faults"].as_array().expect("a list").clone()
+    }
+
+    /// Removes every fault rule.
+    pub async fn clear_faults(&self) {
+        let response = self
+            .admin(reqwest::Method::DELETE, "faults")
+            .send()
+            .await
+            .expect("the emulator answers");
+        assert_eq!(response.status().as_u16(), 204);
+    }
+
+    /// Adds one fault rule (a JSON object) after the others; returns its id.
+    pub async fn add_fault(&self, rule: serde_json::Value) -> u64 {
+        let response = self
+            .admin(reqwest::Method::POST, "faults")
+            .json(&rule)
+            .send()
+            .await
+            .expect("the emulator answers");
+        let status = response.status().as_u16();
+        let body: serde_json::Value = response.json().await.expect("a JSON answer");
+        assert_eq!(status, 201, "fault rule accepted: {body}");
+        body["id"].as_u64().expect("the rule's id")
+    }
+
+    /// Removes fault rule `id`.
+    pub async fn remove_fault(&self, id: u64) {
+        let response = self
+            .admin(reqwest::Method::DELETE, &format!("faults/{id}"))
+            .send()
+            .await
+            .expect("the emulator answers");
+        assert_eq!(response.status().as_u16(), 204, "fault rule {id} removed");
+    }
+
+    /// The request log: `total`, `operations` (counts per SDK operation) and `log`.
+    pub async fn requests(&self) -> serde_json::Value {
+        self.admin(reqwest::Method::GET, "requests")
+            .send()
+            .await
+            .expect("the emulator answers")
+            .json()
+            .await
+            .expect("the request log")
+    }
+
+    /// How many requests of each SDK operation the emulator answered since the last reset.
+    pub async fn operation_counts(&self) -> std::collections::BTreeMap<String, u64> {
+        serde_json::from_value(self.requests().await["operations"].clone())
+            .expect("counts per operation")
+    }
+
+    /// Starts the request log afresh.
+    pub async fn reset_requests(&self) {
+        let response = self
+            .admin(reqwest::Method::DELETE, "requests")
+            .send()
+            .await
+            .expect("the emulator answers");
+        assert_eq!(response.status().as_u16(), 204);
+    }
+}
+
+impl TestEmulator {
+    /// Creates a RUNNING instance named `name` in the test project; returns its id.
+    pub fn create_instance(&self, name: &str) -> String {
+        use dms_console::emulator::instances::{
+            InitialState, InstanceSpec, create_instance_document,
+        };
+        let spec = InstanceSpec {
+            initial: InitialState::Running,
+            ..InstanceSpec::new(name, "c6.4u8g.cluster")
+        };
+        let doc = self
+            .running
+            .emulator
+            .transact(PROJECT, |ctx| create_instance_document(ctx, PROJECT, &spec))
+            .expect("the emulator creates the instance");
+        doc["instance_id"].as_str().expect("an id").to_owned()
+    }
+}
