@@ -459,8 +459,9 @@ fn dummy_hash() -> &'static str {
     HASH.get_or_init(|| super::passwords::hash(&random_token(16)))
 }
 
-/// `POST /logout`: deletes the server-side session, so the old cookie is worthless, and asks
-/// the browser to clear what it kept.
+/// `POST /logout`: deletes the server-side session, so the old cookie is worthless (and removes
+/// it), and asks the browser to clear its cache and storage. Cookies are not cleared wholesale:
+/// the reader's language, theme and zone outlive the session.
 pub async fn logout(session: Session, hx: HxRequest) -> HttpResponse {
     if let Some(record) = SessionRecord::of(&session) {
         tracing::info!(user = %record.user, "signed out");
@@ -469,7 +470,7 @@ pub async fn logout(session: Session, hx: HxRequest) -> HttpResponse {
     let mut response = redirect(hx, "/login");
     response.headers_mut().insert(
         actix_web::http::header::HeaderName::from_static("clear-site-data"),
-        actix_web::http::header::HeaderValue::from_static("\"cache\", \"cookies\", \"storage\""),
+        actix_web::http::header::HeaderValue::from_static("\"cache\", \"storage\""),
     );
     response
 }

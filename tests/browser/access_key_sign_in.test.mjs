@@ -28,7 +28,7 @@ test('access-key sign-in, instance list, dashboard, sign-out; the old cookie is 
   assert.equal(await page.locator('#whoami .role').getAttribute('data-role'), 'admin');
   const rows = page.locator('#instance-table tbody tr');
   assert.ok((await rows.count()) >= 1, 'the instance list has at least one row');
-  assert.match(await page.locator('#instance-count').innerText(), /Showing 1–\d+ of \d+ instances/);
+  assert.match(await page.locator('#list-count').innerText(), /Showing 1–\d+ of \d+/);
   await h.screenshot(page, 'journey1-instance-list');
 
   // Open a dashboard from the list.

@@ -58,11 +58,15 @@ test('a failing save shows the problem inside the edit form, and Retry reloads a
   await page.click('#edit-instance button[type=submit]');
   await page.locator('#error-name').waitFor();
 
+  // A valid change is previewed first: before and after, nothing sent yet.
+  await page.fill('#edit-instance input[name=name]', 'orders-renamed');
+  await page.click('#edit-instance button[type=submit]');
+  await page.locator('#change-preview tr.changed', { hasText: 'orders-renamed' }).waitFor();
+
   // A DMS failure comes back as the form with an error card.
   await h.setFaults(demo, [{ method: 'PUT', path: '/**', error_rate: 1, status: 500 }]);
   try {
-    await page.fill('#edit-instance input[name=name]', 'orders-renamed');
-    await page.click('#edit-instance button[type=submit]');
+    await page.click('#confirm-button');
     await page.locator('#edit-instance .error-card', { hasText: 'Saving the instance failed' }).waitFor();
     assert.equal(await page.inputValue('#edit-instance input[name=name]'), 'orders-renamed', 'what was typed is kept');
     assert.equal(await page.locator('#edit-instance').count(), 1);
@@ -81,20 +85,22 @@ test('a failing save shows the problem inside the edit form, and Retry reloads a
   assert.equal(await page.locator('#panel-brokers').count(), 1);
   assert.equal(await page.locator('#panel-brokers .error-card').count(), 0);
 
-  // A failed restart is reported in a toast on the dashboard, which stays where it was.
+  // A failed restart is reported on the restart page, which stays where it was and offers the
+  // button again.
+  await Promise.all([page.waitForURL(/\/restart$/), page.click('#restart-button')]);
   await h.setFaults(demo, [{ method: 'POST', path: '/v2/**', error_rate: 1, status: 500, error_code: 'DMS.00500000' }]);
   try {
     await page.evaluate(() => {
       window.__noReload = true;
     });
-    await page.click('#restart-button');
-    const toast = page.locator('#toasts .toast-error', { hasText: 'Restarting the instance failed' });
-    await toast.waitFor();
-    assert.equal(await toast.locator('.error-code').innerText(), 'DMS.00500000');
-    assert.match(await toast.locator('.request-id').innerText(), /^[0-9a-f]{32}$/);
-    assert.equal(await page.evaluate(() => window.__noReload), true, 'the dashboard stayed');
-    assert.equal(page.url(), `${demo.url}/instances/${instanceId}`);
-    assert.equal(await page.locator('#instance-status').innerText(), 'RUNNING');
+    await page.click('#restart-confirm');
+    const card = page.locator('#restart-instance .error-card', { hasText: 'Restarting the instance failed' });
+    await card.waitFor();
+    assert.equal(await card.locator('.error-code').innerText(), 'DMS.00500000');
+    assert.match(await card.locator('.request-id').innerText(), /^[0-9a-f]{32}$/);
+    assert.equal(await page.evaluate(() => window.__noReload), true, 'the page stayed');
+    assert.equal(page.url(), `${demo.url}/instances/${instanceId}/restart`);
+    assert.ok(await page.locator('#restart-confirm').isEnabled());
   } finally {
     await h.setFaults(demo, []);
   }
@@ -109,7 +115,7 @@ test('an unknown address shows the console not-found page, not the browser error
   const response = await page.goto(`${demo.url}/no-such-page`);
   assert.equal(response.status(), 404);
   assert.equal(await page.locator('.error-card[data-status="404"] h1').innerText(), 'Not found');
-  assert.ok(await page.locator('.error-card a[href="/instances"]').isVisible());
+  assert.ok(await page.locator('#error-page a[href="/instances"]').isVisible());
   // The only complaint is Chromium noting the 404 of the document itself.
   const added = problems.splice(before);
   assert.ok(added.every((p) => /status of 404/.test(p)), added.join('\n'));

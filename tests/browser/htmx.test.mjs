@@ -58,7 +58,7 @@ test('filtering by name swaps the table without a reload and pushes the URL', { 
   assert.equal(await page.locator('#instances').count(), 1, 'the section was swapped, not nested');
   assert.equal(await page.locator('header.topbar').count(), 1, 'the layout was not swapped in again');
   assert.equal(await page.inputValue('form.filters input[name=name]'), 'billing');
-  assert.match(await page.locator('#instance-count').innerText(), /of 1 instances/);
+  assert.match(await page.locator('#list-count').innerText(), /of 1$/);
 
   // Back restores the unfiltered list (htmx refetches it: the history cache is off).
   await page.goBack();
@@ -85,7 +85,7 @@ async function assertWholeSignInPage(page) {
   assert.equal(await page.evaluate(() => window.__noReload), undefined, 'a full page load happened');
   assert.equal(await page.locator('#instances, #edit-instance, .panel').count(), 0, 'no panel is left around the form');
   assert.equal(await page.locator('#login-form').count(), 1);
-  assert.equal(await page.locator('body.login-page > main#main.login > #login-form').count(), 1, 'the form is the page');
+  assert.equal(await page.locator('main#main > section#login > #login-form').count(), 1, 'the form is the page');
   assert.equal(await page.title(), 'Sign in · dms-console');
 }
 

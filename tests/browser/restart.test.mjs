@@ -32,16 +32,19 @@ test('an admin restarts an instance, sees RESTARTING then RUNNING, and the audit
   // A RUNNING overview does not poll.
   assert.equal(await page.locator('#panel-overview[hx-trigger]').count(), 0);
 
-  // The restart is an htmx POST answered with HX-Redirect: the dashboard loads again.
+  // Restart first says what it will do; the confirmation is an htmx POST answered with
+  // HX-Redirect: the dashboard loads again.
+  await Promise.all([page.waitForURL(/\/restart$/), page.click('#restart-button')]);
+  assert.match(await page.locator('#restart-instance').innerText(), /restarts every broker/);
   const [post] = await Promise.all([
     page.waitForResponse((r) => r.request().method() === 'POST' && r.url().endsWith('/restart')),
     page.waitForResponse((r) => r.url() === `${demo.url}/instances/${instanceId}` && r.request().resourceType() === 'document'),
-    page.click('#restart-button'),
+    page.click('#restart-confirm'),
   ]);
   assert.equal(post.headers()['hx-redirect'], `/instances/${instanceId}`);
   await page.waitForLoadState('load');
   assert.equal(await badge.innerText(), 'RESTARTING');
-  assert.ok(await page.locator('#restart-button').isDisabled(), 'no second restart while restarting');
+  assert.equal(await page.locator('#restart-button').getAttribute('aria-disabled'), 'true', 'no second restart while restarting');
   assert.equal(await page.locator('#panel-overview').getAttribute('hx-trigger'), 'every 3s');
   await h.screenshot(page, 'journey4-restarting');
 
@@ -58,7 +61,7 @@ test('an admin restarts an instance, sees RESTARTING then RUNNING, and the audit
   assert.equal(await page.evaluate(() => window.__noReload), true, 'the page was not reloaded');
   assert.equal(await page.locator('#panel-overview').count(), 1);
   assert.equal(await page.locator('#panel-overview[hx-trigger]').count(), 0, 'polling stops once RUNNING');
-  assert.ok(await page.locator('#restart-button').isEnabled());
+  assert.equal(await page.locator('#restart-button').getAttribute('href'), `/instances/${instanceId}/restart`);
   // The refreshed panel went through app.js again: the storage bar is sized.
   assert.match(await page.locator('#panel-overview .bar-fill').getAttribute('style'), /width: \d+%/);
   // No further refresh after RUNNING.

@@ -178,7 +178,7 @@ async fn sign_out_deletes_the_server_state_and_clears_the_browser() {
     out.assert_redirect("/login");
     assert_eq!(
         out.header("clear-site-data"),
-        Some("\"cache\", \"cookies\", \"storage\"")
+        Some("\"cache\", \"storage\"")
     );
     let removal = out
         .set_cookie(SESSION_COOKIE)
