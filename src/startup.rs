@@ -254,6 +254,10 @@ impl ConsoleApp {
         let secure = state.secure_cookies;
         let idle = state.idle_timeout;
         let store = state.store.clone();
+        let metrics = web::Data::from(state.metrics.clone());
+        let exposure = web::Data::new(crate::web::peer::Exposure {
+            behind_tls_proxy: state.secure_cookies,
+        });
         let state = web::Data::new(state);
         let workers = settings.server.workers;
         let mut server = HttpServer::new(move || {
@@ -274,6 +278,8 @@ impl ConsoleApp {
             // Listed innermost first: actix runs the last `wrap` first.
             App::new()
                 .app_data(state.clone())
+                .app_data(metrics.clone())
+                .app_data(exposure.clone())
                 .configure(routes::configure)
                 .wrap(from_fn(routes::permissions))
                 .wrap(from_fn(middleware::csrf))

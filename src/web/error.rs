@@ -3,17 +3,15 @@
 //! A `WebError` becomes an answer with its status and an [`ErrorSummary`] (messages from the
 //! catalogue, the DMS error code and request id) in the answer's extensions; the
 //! `htmx::answer_errors` middleware then renders the summary in the reader's language, as the
-//! error page (full page requests) or as a toast (htmx). Upstream failures show what failed,
+//! error page (full page requests) or as a toast (htmx). This module knows nothing of pages. Upstream failures show what failed,
 //! the DMS error code and the request id.
 
 use actix_web::http::StatusCode;
 use actix_web::{HttpResponse, ResponseError};
-use askama::Template;
 
 use crate::api::{ApiError, ErrorKind};
 
 use super::i18n::Msg;
-use super::layout::Layout;
 use super::rbac::Permission;
 
 /// A handler failure.
@@ -273,16 +271,3 @@ pub fn upstream_status(error: &ApiError) -> StatusCode {
         _ => StatusCode::BAD_GATEWAY,
     }
 }
-
-/// The error page: the summary in the layout.
-#[derive(Template)]
-#[template(path = "errors/error.html", blocks = ["content"])]
-pub struct ErrorPage {
-    /// The layout (with the user bar when signed in).
-    pub layout: Layout,
-    /// The HTTP status.
-    pub status: u16,
-    /// What went wrong.
-    pub error: ErrorSummary,
-}
-crate::page!(ErrorPage);

@@ -23,7 +23,7 @@ use actix_web::{FromRequest, HttpRequest, HttpResponse};
 use askama::Template;
 use std::future::{Ready, ready};
 
-use super::error::{ErrorPage, ErrorSummary, WebError};
+use super::error::{ErrorSummary, WebError};
 use super::layout::Layout;
 use super::prefs::Ui;
 use super::view::Localized;
@@ -159,6 +159,19 @@ pub fn redirect(hx: HxRequest, location: &str) -> HttpResponse {
             .finish()
     }
 }
+
+/// The error page: the summary in the layout.
+#[derive(Template)]
+#[template(path = "errors/error.html", blocks = ["content"])]
+pub struct ErrorPage {
+    /// The layout (with the user bar when signed in).
+    pub layout: Layout,
+    /// The HTTP status.
+    pub status: u16,
+    /// What went wrong.
+    pub error: ErrorSummary,
+}
+crate::page!(ErrorPage);
 
 /// A toast: an error summary shown in the corner.
 #[derive(Template)]

@@ -245,6 +245,22 @@ impl fmt::Display for Msg {
     }
 }
 
+/// Escapes text for HTML element content and quoted attribute values.
+pub fn escape(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#x27;"),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
 /// Bidirectional control characters: embeddings, overrides, isolates and marks. Shown as
 /// `\u202E`-style markers wherever a value is displayed, exported or confirmed, so that text
 /// cannot be made to read differently from what it is.
@@ -310,6 +326,7 @@ mod tests {
         assert_eq!(reveal_bidi("abc"), "abc");
         assert_eq!(reveal_bidi("a\u{202E}cba"), "a\\u202Ecba");
         assert_eq!(isolate("x\u{2066}"), "\u{2068}x\\u2066\u{2069}");
+        assert_eq!(escape("a\"b'c&<>"), "a&quot;b&#x27;c&amp;&lt;&gt;");
     }
 
     #[test]

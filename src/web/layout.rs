@@ -11,7 +11,7 @@ use crate::domain::InstanceId;
 use super::i18n::{Lang, Msg};
 use super::prefs::{Theme, Ui, ZoneChoice};
 use super::rbac::{Permission, Role, allows};
-use super::session::{CurrentUser, SessionRecord, SignInMode};
+use super::session::{CurrentUser, SessionRecord, SignInMode, environment};
 use super::state::{AppState, Environment};
 
 /// The header's view of the user.
@@ -119,9 +119,9 @@ impl Tab {
         }
     }
 
-    /// Whether the tab's page exists.
+    /// Whether the tab's page exists (a test checks this against the route table).
     pub fn exists(self) -> bool {
-        super::routes::has_get(&format!("/instances/{{instance_id}}{}", self.suffix()))
+        EXISTING_TABS.contains(&self)
     }
 
     /// The tab's address for instance `id`.
@@ -129,6 +129,9 @@ impl Tab {
         format!("/instances/{id}{}", self.suffix())
     }
 }
+
+/// The tabs whose pages exist: a tab is added here with its page's route.
+pub const EXISTING_TABS: &[Tab] = &[Tab::Overview];
 
 /// One tab as the page shows it.
 #[derive(Debug, Clone)]
@@ -303,7 +306,7 @@ impl Layout {
     /// exists.
     pub fn for_request(request: &HttpRequest, ui: Ui) -> Self {
         let record = SessionRecord::of(&request.get_session());
-        let here = here(request);
+        let here = super::session::here(request);
         let Some(record) = record else {
             return Self {
                 section: Section::Other,
@@ -314,7 +317,7 @@ impl Layout {
         };
         let environment = request
             .app_data::<web::Data<AppState>>()
-            .and_then(|state| state.environment_of(&record));
+            .and_then(|state| environment(state, &record));
         Self {
             user: Some(UserBar {
                 name: record.user.clone(),
@@ -484,12 +487,4 @@ pub struct ThemeOption {
     pub label_key: &'static str,
     /// Whether it is the current theme.
     pub current: bool,
-}
-
-/// The path and query of `request`.
-pub fn here(request: &HttpRequest) -> String {
-    match request.query_string() {
-        "" => request.path().to_owned(),
-        query => format!("{}?{query}", request.path()),
-    }
 }

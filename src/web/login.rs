@@ -24,9 +24,9 @@ use super::error::WebError;
 use super::forms::{FormErrors, FormView};
 use super::htmx::{HxRequest, redirect, render_page};
 use super::i18n::Msg;
-use super::layout::{Layout, here};
+use super::layout::Layout;
 use super::prefs::Ui;
-use super::session::{SessionCredentials, SessionRecord, SignInMode};
+use super::session::{SessionCredentials, SessionRecord, SignInMode, here};
 use super::state::AppState;
 
 /// The sign-in form's fields (every mode shares one form type; unused fields stay empty).

@@ -11,8 +11,6 @@ use actix_web::dev::{ServiceRequest, ServiceResponse};
 use actix_web::middleware::Next;
 use actix_web::web;
 
-use super::state::AppState;
-
 /// Latency bucket bounds in seconds.
 const BUCKETS: [f64; 11] = [
     0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0,
@@ -159,8 +157,8 @@ pub async fn record(
         .match_pattern()
         .unwrap_or_else(|| "(unmatched)".to_owned());
     let metrics = request
-        .app_data::<web::Data<AppState>>()
-        .map(|s| s.metrics.clone());
+        .app_data::<web::Data<Metrics>>()
+        .map(|m| m.clone().into_inner());
     let response = next.call(request).await?;
     if let Some(metrics) = metrics {
         metrics.request(

@@ -8,16 +8,30 @@
 use actix_web::HttpRequest;
 use actix_web::web;
 
-use super::state::AppState;
+/// How the console is exposed, as app data: whether a TLS proxy stands in front of it (then
+/// the client is in `X-Forwarded-For`, and cookies are `Secure`).
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Exposure {
+    /// `server.behind_tls_proxy`.
+    pub behind_tls_proxy: bool,
+}
+
+impl Exposure {
+    /// The exposure registered for `request`'s application (none: plain loopback HTTP).
+    pub fn of(request: &HttpRequest) -> Self {
+        request
+            .app_data::<web::Data<Exposure>>()
+            .map(|e| *e.get_ref())
+            .unwrap_or_default()
+    }
+}
 
 /// Headers a proxy adds to what it forwards.
 const FORWARDING_HEADERS: &[&str] = &["forwarded", "x-forwarded-for", "x-real-ip"];
 
 /// The client's address as text.
 pub fn address(request: &HttpRequest) -> String {
-    let behind_proxy = request
-        .app_data::<web::Data<AppState>>()
-        .is_some_and(|s| s.secure_cookies);
+    let behind_proxy = Exposure::of(request).behind_tls_proxy;
     if behind_proxy
         && let Some(forwarded) = request
             .headers()

@@ -14,7 +14,7 @@ use actix_web::{FromRequest, HttpRequest, HttpResponse, web};
 use serde::Deserialize;
 
 use super::i18n::Lang;
-use super::state::AppState;
+use super::peer::Exposure;
 use super::time::Zone;
 
 /// The cookie holding the chosen language.
@@ -155,9 +155,10 @@ fn local_path(back: &str) -> &str {
 
 /// `POST /preferences`: stores the choices in cookies for a year and goes back.
 pub async fn update_preferences(
-    state: web::Data<AppState>,
+    request: HttpRequest,
     form: web::Form<PreferencesForm>,
 ) -> HttpResponse {
+    let secure = Exposure::of(&request).behind_tls_proxy;
     let form = form.into_inner();
     let mut response = HttpResponse::SeeOther()
         .insert_header((header::LOCATION, local_path(&form.back).to_owned()))
@@ -165,7 +166,7 @@ pub async fn update_preferences(
     let mut set = |name: &'static str, value: &str| {
         let cookie = Cookie::build(name, value.to_owned())
             .path("/")
-            .secure(state.secure_cookies)
+            .secure(secure)
             .http_only(true)
             .same_site(SameSite::Lax)
             .max_age(actix_web::cookie::time::Duration::days(365))

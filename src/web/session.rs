@@ -178,6 +178,22 @@ impl CurrentUser {
     }
 }
 
+/// The environment label of a session's connection.
+pub fn environment(state: &AppState, record: &SessionRecord) -> Option<Environment> {
+    match &record.connection {
+        Some(name) => state.environments.get(name).cloned(),
+        None => state.cloud_environment.clone(),
+    }
+}
+
+/// The path and query of `request` (what forms that come back to the page send).
+pub fn here(request: &HttpRequest) -> String {
+    match request.query_string() {
+        "" => request.path().to_owned(),
+        query => format!("{}?{query}", request.path()),
+    }
+}
+
 /// Builds the user of `request` from its session.
 pub fn current_user(request: &HttpRequest) -> Result<CurrentUser, WebError> {
     let state = request
@@ -213,12 +229,12 @@ pub fn current_user(request: &HttpRequest) -> Result<CurrentUser, WebError> {
         .client(config)
         .map_err(|e| WebError::unexpected(e.to_string()))?;
     Ok(CurrentUser {
-        environment: state.environment_of(&record),
+        environment: environment(state, &record),
         record,
         dms,
         session,
         ui: Ui::of(request),
-        here: super::layout::here(request),
+        here: here(request),
     })
 }
 

@@ -115,14 +115,6 @@ pub struct AppState {
 }
 
 impl AppState {
-    /// The environment label of a session's connection.
-    pub fn environment_of(&self, record: &super::session::SessionRecord) -> Option<Environment> {
-        match &record.connection {
-            Some(name) => self.environments.get(name).cloned(),
-            None => self.cloud_environment.clone(),
-        }
-    }
-
     /// The name of the session cookie.
     pub fn session_cookie(&self) -> &'static str {
         if self.secure_cookies {

@@ -144,9 +144,9 @@ impl fmt::Display for TimeView {
         write!(
             f,
             "<time datetime=\"{}\" title=\"{}\">{}</time>",
-            super::view::escape(&self.iso),
-            super::view::escape(&self.utc),
-            super::view::escape(&self.local)
+            super::i18n::escape(&self.iso),
+            super::i18n::escape(&self.utc),
+            super::i18n::escape(&self.local)
         )
     }
 }

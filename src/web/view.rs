@@ -8,25 +8,9 @@
 
 use std::fmt;
 
-use super::i18n::{Arg, Lang, Msg, reveal_bidi};
+use super::i18n::{Arg, Lang, Msg, escape, reveal_bidi};
 use super::prefs::Ui;
 use super::time::{self, TimeView};
-
-/// Escapes text for HTML element content and quoted attribute values.
-pub fn escape(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for c in text.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#x27;"),
-            c => out.push(c),
-        }
-    }
-    out
-}
 
 /// A value from DMS or a user, shown isolated from the text around it (`<bdi>`), escaped,
 /// with bidi control characters made visible.
@@ -175,7 +159,6 @@ mod tests {
             Bdi("<b>x\u{202E}y</b>".into()).to_string(),
             "<bdi>&lt;b&gt;x\\u202Ey&lt;/b&gt;</bdi>"
         );
-        assert_eq!(escape("a\"b'c&"), "a&quot;b&#x27;c&amp;");
     }
 
     #[test]

@@ -478,3 +478,13 @@ async fn times_show_in_the_browsers_zone_or_utc_with_the_exact_instant_beside() 
     let utc = app.get_page(&format!("/instances/{id}")).await;
     assert_eq!(utc.text("#panel-overview time"), title);
 }
+
+#[test]
+fn the_tabs_shown_are_exactly_the_instance_pages_that_exist() {
+    use dms_console::web::layout::Tab;
+    use dms_console::web::routes::has_get;
+    for tab in Tab::ALL {
+        let pattern = format!("/instances/{{instance_id}}{}", tab.suffix());
+        assert_eq!(tab.exists(), has_get(&pattern), "{tab:?} ({pattern})");
+    }
+}

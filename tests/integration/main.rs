@@ -39,3 +39,4 @@ mod emulator_sdk;
 mod emulator_topics;
 mod emulator_users;
 mod signing;
+mod structure;

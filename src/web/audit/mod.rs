@@ -8,11 +8,9 @@
 //! only what is safe to keep. A database password is never shown: every message that names
 //! the URL goes through [`redact_url`].
 
-mod audited;
+pub mod audited;
 pub mod page;
 mod postgres;
-
-pub use audited::{Audited, audited};
 
 use std::sync::{Arc, Mutex};
 

@@ -13,7 +13,7 @@ use serde::{Deserialize, Serialize};
 use crate::api::ErrorKind;
 use crate::api::models::instances::{Instance, UpdateInstanceReq};
 use crate::domain::{InstanceId, InstanceName};
-use crate::web::audit::{Audited, audited};
+use crate::web::audit::audited::{Audited, audited};
 use crate::web::error::{ErrorSummary, WebError, upstream_status};
 use crate::web::forms::{Change, FormErrors, FormView, Step, confirm};
 use crate::web::htmx::{HxRequest, redirect, render_page};

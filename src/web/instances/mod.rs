@@ -9,17 +9,10 @@
 //! `list` is the instance list, `dashboard` the dashboard and its panels, `attention` what the
 //! attention panel computes, `changes` the audited edit, restart and delete.
 
-mod attention;
-mod changes;
-mod dashboard;
-mod list;
-
-pub use changes::{
-    delete_instance, delete_instance_form, edit_instance_form, restart_instance,
-    restart_instance_form, update_instance,
-};
-pub use dashboard::{show_instance, show_panel};
-pub use list::list_instances;
+pub mod attention;
+pub mod changes;
+pub mod dashboard;
+pub mod list;
 
 use actix_web::HttpResponse;
 
