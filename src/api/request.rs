@@ -10,7 +10,7 @@ use serde::Serialize;
 
 use super::error::{ApiError, ErrorKind};
 
-/// The engine segment of engine-prefixed paths. `reliability` is an alias the seed also uses.
+/// The engine segment of engine-prefixed paths. `reliability` is an alias the API reference also uses.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize, serde::Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Engine {
@@ -200,7 +200,7 @@ impl Query {
     }
 }
 
-/// When a failed attempt may be repeated (`SECURITY.md` §2.2). Chosen per operation, never by
+/// When a failed attempt may be repeated. Chosen per operation, never by
 /// HTTP method: DMS uses POST for reads-free actions such as restart and DLQ resend.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum RetryPolicy {

@@ -3,7 +3,7 @@
 //!
 //! Both enforce the absolute timeout themselves (actix-session has none), and neither ever
 //! brings back a session that sign-out deleted: `update` and `update_ttl` only touch a key
-//! that still exists (SECURITY.md finding 1). Redis calls go through a pool with short
+//! that still exists. Redis calls go through a pool with short
 //! timeouts, so an outage fails requests fast instead of hanging them.
 
 use std::collections::HashMap;

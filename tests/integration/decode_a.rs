@@ -1,4 +1,4 @@
-//! The example responses of API reference §5.1–5.3 (as repaired in catalogue A), and their
+//! The example responses of API reference §5.1–5.3 (as repaired in the API reference), and their
 //! documented alternate shapes, decoded through the client's models with `serde_json`.
 
 use dms_console::api::models::common::Job;

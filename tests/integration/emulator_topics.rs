@@ -51,7 +51,7 @@ impl Seeded {
         call(&self.client, method, path, query, body).await
     }
 
-    /// Sets the seeded instance's status directly in the emulator's store.
+    /// Sets the API referenceed instance's status directly in the emulator's store.
     pub fn set_instance_status(&self, status: &str) {
         let id = self.instance.clone();
         self.emulator

@@ -1,6 +1,6 @@
 //! Instance parameters (API reference §5.7): the RocketMQ configuration of an instance.
 //!
-//! Values are strings on the wire per the table and the SDK, but the seed's examples send
+//! Values are strings on the wire per the table and the SDK, but the API reference's examples send
 //! numbers; both decode to `String`, and changes are always sent as strings.
 
 use std::fmt;

@@ -40,7 +40,7 @@ pub enum ResizeOperation {
 pub struct ResizeRequest {
     /// The kind of change (required).
     pub oper_type: ResizeOperation,
-    /// New total storage in GB (`storage`; the seed also wants it with `horizontal`).
+    /// New total storage in GB (`storage`; the API reference also wants it with `horizontal`).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub new_storage_space: Option<i64>,
     /// New product ID (`vertical`, and `horizontal` on 5.x).
@@ -81,7 +81,7 @@ impl ResizeRequest {
         }
     }
 
-    /// A horizontal change to product `product_id` (5.x style, as in the seed's example).
+    /// A horizontal change to product `product_id` (5.x style, as in the API reference's example).
     pub fn horizontal_product(product_id: impl Into<String>) -> Self {
         Self {
             new_product_id: Some(product_id.into()),

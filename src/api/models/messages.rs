@@ -229,7 +229,7 @@ pub struct MessageTrace {
     pub from_transaction_check: bool,
 }
 
-/// A message's trace. Huawei schema: `ListMessageTraceResponse`; the seed's example is a bare
+/// A message's trace. Huawei schema: `ListMessageTraceResponse`; the API reference's example is a bare
 /// array of records, which decodes here too (without the paging fields).
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct MessageTraceList {
@@ -299,7 +299,7 @@ pub struct ListMessageTraceQuery {
     pub offset: Option<u32>,
 }
 
-/// The body of [`crate::api::DmsClient::export_dlq_messages`]. Huawei schema: the seed's
+/// The body of [`crate::api::DmsClient::export_dlq_messages`]. Huawei schema: the API reference's
 /// `ExportDlqMessageReq` (no SDK model in 3.1.219). Messages matching either list are exported.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
 pub struct ExportDlqMessagesRequest {
@@ -315,7 +315,7 @@ pub struct ExportDlqMessagesRequest {
 }
 
 /// Exported dead-letter messages. Huawei schema: the 5.4.3 response, a top-level array of
-/// `Message`; a single object (the seed's example) decodes as a one-element list.
+/// `Message`; a single object (the API reference's example) decodes as a one-element list.
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]
 #[serde(transparent)]
 pub struct ExportedMessages {

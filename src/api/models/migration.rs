@@ -1,6 +1,6 @@
 //! Metadata migration (API reference §5.6): the metadata a task imports, and the tasks.
 //!
-//! The RocketMQ part of a task body is sent in the seed's camelCase (`topicConfigTable`,
+//! The RocketMQ part of a task body is sent in the API reference's camelCase (`topicConfigTable`,
 //! `readQueueNums`…), the native format of a broker's `topics.json` and
 //! `subscriptionGroup.json`; the SDK's snake_case spelling is accepted when such a body is
 //! read back (from a file, say). Absent fields are not sent; DMS applies its defaults.
@@ -52,7 +52,7 @@ pub struct CreateMigrationTaskQuery {
     pub task_type: MigrationType,
 }
 
-/// One RocketMQ topic to create. Huawei schema: `MigrationRocketMqTopicConfig` (the seed's
+/// One RocketMQ topic to create. Huawei schema: `MigrationRocketMqTopicConfig` (the API reference's
 /// TopicConfig).
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(default, rename_all = "camelCase")]
@@ -107,7 +107,7 @@ pub struct TopicConfig {
 }
 
 /// One RocketMQ consumer group to create. Huawei schema: `MigrationRocketMqSubscriptionGroup`
-/// (the seed's SubscriptionGroup).
+/// (the API reference's SubscriptionGroup).
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(default, rename_all = "camelCase")]
 pub struct SubscriptionGroup {
@@ -346,7 +346,7 @@ pub struct DeleteMigrationTasksRequest {
     pub task_ids: Vec<String>,
 }
 
-/// The tasks deleted; empty when DMS answers without a body (the seed's `DELETE`). Huawei
+/// The tasks deleted; empty when DMS answers without a body (the API reference's `DELETE`). Huawei
 /// schema: `BatchDeleteRocketMqMigrationTaskResponse`.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(default)]

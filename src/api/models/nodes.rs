@@ -1,6 +1,6 @@
 //! Instance management (API reference §5.11): broker nodes and the restart answer.
 //!
-//! `broker_id` is an integer in the table and the SDK but a string in the seed's example, so
+//! `broker_id` is an integer in the table and the SDK but a string in the API reference's example, so
 //! it is kept as text; restart `nodes` are strings or `{"name": …}` objects and decode to names.
 
 use serde::de::Error as _;
@@ -21,7 +21,7 @@ pub struct Node {
     #[serde(deserialize_with = "de::string")]
     pub broker_name: String,
     /// Broker ID as sent: `0` is the master by RocketMQ convention (see
-    /// [`Self::broker_id_number`]); the seed's example has `broker-1`.
+    /// [`Self::broker_id_number`]); the API reference's example has `broker-1`.
     #[serde(deserialize_with = "de::string")]
     pub broker_id: String,
     /// Private address.

@@ -1,7 +1,7 @@
 //! Other APIs (API reference §5.9): availability zones, product specifications and product
 //! core counts, plus the paging parameters the SDK adds to many list operations.
 //!
-//! The product model is shared with the scale-up products of §5.10.1. The seed types a
+//! The product model is shared with the scale-up products of §5.10.1. The API reference types a
 //! product's `charging_mode`, `ios`, `support_features` and `properties` only as "Object";
 //! lists, single objects, plain strings and feature objects all decode here.
 
@@ -17,7 +17,7 @@ use crate::api::de;
 pub use super::common::Paging;
 
 /// An `i64` that saturates instead of failing when the service sends an integer beyond the
-/// range (the seed prints 2^63−1 as `9223372036854776000`).
+/// range (the API reference prints 2^63−1 as `9223372036854776000`).
 pub fn saturating_int<'de, D: Deserializer<'de>>(d: D) -> Result<i64, D::Error> {
     Ok(match Value::deserialize(d)? {
         Value::Null => 0,

@@ -2,7 +2,7 @@
 //! and consumer groups.
 //!
 //! User details are read from `default_topic_perm` / `default_group_perm`, falling back to the
-//! `default_topic_permission` / `default_group_permission` spelling of the seed's table; access
+//! `default_topic_permission` / `default_group_permission` spelling of the API reference's table; access
 //! policy lists accept a single object where a list is documented.
 
 use serde::{Deserialize, Serialize, Serializer};
@@ -19,7 +19,7 @@ pub struct Permission {
     #[serde(deserialize_with = "de::string")]
     pub name: String,
     /// Topics: `PUB`, `SUB`, `PUB|SUB` or `DENY`. Groups: `SUB` or `DENY` (and `PUB|SUB` in
-    /// the seed's example, meaning `SUB`).
+    /// the API reference's example, meaning `SUB`).
     #[serde(deserialize_with = "de::string")]
     pub perm: String,
 }
@@ -177,7 +177,7 @@ pub struct DeletedUser {
 }
 
 /// One user's permission on the topic or group queried. Huawei schema:
-/// `ListAccessPolicyRespPolicies` (plus the seed's masked `secret_key`).
+/// `ListAccessPolicyRespPolicies` (plus the API reference's masked `secret_key`).
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(default)]
 pub struct AccessPolicy {

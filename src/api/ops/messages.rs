@@ -53,7 +53,7 @@ impl DmsClient {
             .await
     }
 
-    /// `POST /v2/{project_id}/instances/{instance_id}/messages/export`: export dead-letter messages, a read (API reference §5.4.3; no SDK operation in 3.1.219, the seed's samples call it `ExportDlqMessage`).
+    /// `POST /v2/{project_id}/instances/{instance_id}/messages/export`: export dead-letter messages, a read (API reference §5.4.3; no SDK operation in 3.1.219, the API reference's samples call it `ExportDlqMessage`).
     pub async fn export_dlq_messages(
         &self,
         instance_id: &str,

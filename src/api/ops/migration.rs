@@ -64,7 +64,7 @@ impl DmsClient {
             .await
     }
 
-    /// `DELETE /v2/{project_id}/instances/{instance_id}/metadata`: delete migration tasks, with a JSON body; an empty answer gives an empty list (API reference §5.6.3; no SDK operation with this route, the seed's samples call it `DeleteRocketMqMigrationTask`).
+    /// `DELETE /v2/{project_id}/instances/{instance_id}/metadata`: delete migration tasks, with a JSON body; an empty answer gives an empty list (API reference §5.6.3; no SDK operation with this route, the API reference's samples call it `DeleteRocketMqMigrationTask`).
     pub async fn delete_migration_tasks(
         &self,
         instance_id: &str,

@@ -2,7 +2,7 @@
 //!
 //! Each method builds a [`crate::api::Call`] (operation name, path, query, body, retry policy)
 //! and hands it to the client; none formats URLs or touches HTTP. Each doc comment names the
-//! method and path, the seed section and the official SDK operation.
+//! method and path, the API reference section and the official SDK operation.
 
 mod configs;
 mod extend;
