@@ -240,6 +240,8 @@ pub fn build_state(settings: &Settings, key: ServerKey) -> Result<AppState, Conf
         metrics,
         audit,
         ledger: Default::default(),
+        budgets: Default::default(),
+        lists: Default::default(),
         started: std::time::Instant::now(),
     })
 }

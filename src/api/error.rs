@@ -190,6 +190,23 @@ impl ApiError {
         self
     }
 
+    /// The same failure without its underlying error (which cannot be copied), for an error
+    /// shared between callers.
+    pub fn duplicate(&self) -> Self {
+        Self {
+            operation: self.operation,
+            kind: self.kind,
+            status: self.status,
+            code: self.code.clone(),
+            message: self.message.clone(),
+            request_id: self.request_id.clone(),
+            retry_after: self.retry_after,
+            outcome_unknown: self.outcome_unknown,
+            attempts: self.attempts,
+            source: None,
+        }
+    }
+
     /// Whether DMS said the resource does not exist.
     pub fn is_not_found(&self) -> bool {
         self.kind == ErrorKind::NotFound

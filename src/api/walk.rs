@@ -68,6 +68,47 @@ where
     }
 }
 
+/// Like [`collect`], but once the first page has told the list's length, reads the other
+/// pages `concurrency` at a time (in order). Without a length it reads page after page.
+pub async fn collect_concurrent<T, F, Fut>(
+    page_size: u32,
+    max_items: usize,
+    concurrency: usize,
+    fetch: F,
+) -> Result<Walked<T>, ApiError>
+where
+    F: Fn(u32, u32) -> Fut,
+    Fut: Future<Output = Result<Page<T>, ApiError>>,
+{
+    use futures_util::StreamExt;
+    let first = fetch(0, page_size).await?;
+    let Some(total) = first.total else {
+        // Rare (DMS lists report their length): read page after page from the start.
+        return collect(page_size, max_items, fetch).await;
+    };
+    let wanted = (total.min(max_items as u64)) as u32;
+    let mut items = first.items;
+    let offsets: Vec<u32> = (1..)
+        .map(|n| n * page_size)
+        .take_while(|offset| *offset < wanted)
+        .collect();
+    let pages: Vec<Result<Page<T>, ApiError>> = futures_util::stream::iter(offsets)
+        .map(|offset| fetch(offset, page_size))
+        .buffered(concurrency.max(1))
+        .collect()
+        .await;
+    for page in pages {
+        items.extend(page?.items);
+    }
+    let truncated = total > max_items as u64;
+    items.truncate(max_items);
+    Ok(Walked {
+        items,
+        total: Some(total),
+        truncated,
+    })
+}
+
 /// The rows of a list as a stream, read a page at a time with `fetch(offset, limit)`, at most
 /// `max_items`; a failure ends the stream with the error.
 pub fn stream<T, F, Fut>(
@@ -139,6 +180,21 @@ mod tests {
         assert!(some.truncated);
         let exact = collect(10, 1000, |o, l| numbers(o, l, 20)).await.unwrap();
         assert_eq!(exact.items, (0..20).collect::<Vec<_>>());
+    }
+
+    #[tokio::test]
+    async fn a_concurrent_walk_reads_every_page_in_order_up_to_its_limit() {
+        let all = collect_concurrent(10, 1000, 4, |o, l| numbers(o, l, 95))
+            .await
+            .unwrap();
+        assert_eq!(all.items, (0..95).collect::<Vec<_>>());
+        assert!(!all.truncated);
+        let some = collect_concurrent(10, 35, 4, |o, l| numbers(o, l, 95))
+            .await
+            .unwrap();
+        assert_eq!(some.items, (0..35).collect::<Vec<_>>());
+        assert!(some.truncated);
+        assert_eq!(some.total, Some(95));
     }
 
     #[tokio::test]

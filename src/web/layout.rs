@@ -5,9 +5,11 @@
 use actix_session::SessionExt;
 use actix_web::{HttpRequest, web};
 
-use crate::api::models::instances::ListInstancesQuery;
+use crate::api::models::instances::{Instance, ListInstancesQuery};
+use crate::api::walk;
 use crate::domain::InstanceId;
 
+use super::cache::Cached;
 use super::i18n::{Lang, Msg};
 use super::prefs::{Theme, Ui, ZoneChoice};
 use super::rbac::{Permission, Role, allows};
@@ -175,16 +177,12 @@ pub struct InstanceNav {
 }
 
 impl InstanceNav {
-    /// The navigation of instance `id` on `tab`: lists the project's instances (one DMS call)
-    /// for the switcher and the instance's name.
+    /// The navigation of instance `id` on `tab`: the project's instances for the switcher and
+    /// the instance's name, from the credential's cached list (read from DMS when it is not
+    /// cached or too old).
     pub async fn load(user: &CurrentUser, id: &InstanceId, tab: Tab) -> Self {
-        let query = ListInstancesQuery {
-            limit: Some(50),
-            ..Default::default()
-        };
-        let listed = user.dms.list_instances(&query).await;
-        let (instances, problem) = match listed {
-            Ok(reply) => (reply.into_inner().instances, None),
+        let (instances, problem) = match switcher_instances(user).await {
+            Ok(listed) => (listed.value.as_ref().clone(), None),
             Err(error) => (
                 Vec::new(),
                 Some(Msg::new("switcher-problem").arg(
@@ -241,6 +239,39 @@ impl InstanceNav {
             switcher_problem,
         }
     }
+}
+
+/// At most this many instances are listed in the switcher.
+const SWITCHER_LIMIT: usize = 200;
+
+/// The project's instances as the switcher lists them, cached per credential.
+pub async fn switcher_instances(
+    user: &CurrentUser,
+) -> Result<Cached<Vec<Instance>>, crate::api::ApiError> {
+    let dms = user.dms.clone();
+    user.state
+        .lists
+        .instances
+        .get(user.cache_key("", "switcher"), false, move || async move {
+            let walked = walk::collect(50, SWITCHER_LIMIT, |offset, limit| {
+                let query = ListInstancesQuery {
+                    offset: Some(offset),
+                    limit: Some(limit),
+                    ..Default::default()
+                };
+                let dms = dms.clone();
+                async move {
+                    let reply = dms.list_instances(&query).await?.into_inner();
+                    Ok(walk::Page {
+                        total: Some(reply.instance_num.max(0) as u64),
+                        items: reply.instances,
+                    })
+                }
+            })
+            .await?;
+            Ok(walked.items)
+        })
+        .await
 }
 
 /// Layout data of every page.

@@ -12,6 +12,8 @@
 
 pub mod assets;
 pub mod audit;
+pub mod budget;
+pub mod cache;
 pub mod crypto;
 pub mod error;
 pub mod export;

@@ -160,6 +160,12 @@ pub struct CurrentUser {
     pub here: String,
     /// The connection's environment label.
     pub environment: Option<Environment>,
+    /// The credential's scope: what cached lists are keyed by.
+    pub scope: String,
+    /// The DMS endpoint and project (instances' call budgets are per tenant and instance).
+    pub tenant: String,
+    /// The application's state (caches, budgets, the audit log).
+    pub state: web::Data<AppState>,
 }
 
 impl CurrentUser {
@@ -172,10 +178,45 @@ impl CurrentUser {
         }
     }
 
+    /// The budget of DMS calls in flight for `instance_id`, shared by every view.
+    pub fn budget(
+        &self,
+        instance_id: &crate::domain::InstanceId,
+    ) -> std::sync::Arc<super::budget::Budget> {
+        self.state.budgets.of(&self.tenant, instance_id.as_str())
+    }
+
+    /// The cache key of a list of `instance` (empty for project-wide lists) in this user's eyes.
+    pub fn cache_key(&self, instance: &str, variant: impl Into<String>) -> super::cache::CacheKey {
+        super::cache::CacheKey {
+            scope: self.scope.clone(),
+            instance: instance.to_owned(),
+            variant: variant.into(),
+        }
+    }
+
     /// Whether the user's role holds `permission` (for hiding controls).
     pub fn can(&self, permission: Permission) -> bool {
         allows(self.record.role, permission)
     }
+}
+
+/// Who the DMS credential of a session is, as far as DMS cares: its kind, user or key, the
+/// endpoint and project. Two sessions with the same scope see the same things in DMS, so they
+/// may share cached lists; two different scopes never do. (A hash, so that keys and names do
+/// not sit in cache keys.)
+fn scope_of(record: &SessionRecord, config: &ClientConfig) -> String {
+    use sha2::{Digest, Sha256};
+    let identity = match &record.connection {
+        Some(name) => format!("connection:{name}"),
+        None => format!("{:?}:{}", record.mode, record.user),
+    };
+    let text = format!(
+        "{identity}|{}|{}",
+        config.endpoint,
+        config.project_id.as_deref().unwrap_or_default()
+    );
+    hex::encode(&Sha256::digest(text.as_bytes())[..12])
 }
 
 /// The environment label of a session's connection.
@@ -225,11 +266,20 @@ pub fn current_user(request: &HttpRequest) -> Result<CurrentUser, WebError> {
         })?,
         (None, None) => return Err(WebError::SignInRequired),
     };
+    let scope = scope_of(&record, &config);
+    let tenant = format!(
+        "{}|{}",
+        config.endpoint,
+        config.project_id.as_deref().unwrap_or_default()
+    );
     let dms = state
         .client(config)
         .map_err(|e| WebError::unexpected(e.to_string()))?;
     Ok(CurrentUser {
         environment: environment(state, &record),
+        scope,
+        tenant,
+        state: state.clone(),
         record,
         dms,
         session,

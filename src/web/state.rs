@@ -110,6 +110,10 @@ pub struct AppState {
     pub audit: Audit,
     /// Operation ids of submitted changes, so none is sent twice.
     pub ledger: super::ledger::Ledger,
+    /// DMS calls in flight per instance.
+    pub budgets: super::budget::Budgets,
+    /// Short-lived lists per credential.
+    pub lists: super::cache::Lists,
     /// When the process started.
     pub started: std::time::Instant,
 }

@@ -175,7 +175,9 @@ pub async fn update_instance(
         params,
         &form.op,
     );
-    match audited(action, user.dms.update_instance(id.as_str(), &body)).await? {
+    let result = audited(action, user.dms.update_instance(id.as_str(), &body)).await?;
+    user.state.lists.invalidate(id.as_str());
+    match result {
         Ok(_) => Ok(redirect(hx, &format!("/instances/{id}"))),
         Err(error) => {
             let mut errors = FormErrors::new();
@@ -280,7 +282,9 @@ pub async fn restart_instance(
         serde_json::json!({}),
         &form.op,
     );
-    match audited(action, user.dms.restart_instance(id.as_str())).await? {
+    let result = audited(action, user.dms.restart_instance(id.as_str())).await?;
+    user.state.lists.invalidate(id.as_str());
+    match result {
         Ok(_) => Ok(redirect(hx, &format!("/instances/{id}"))),
         Err(error) => {
             let retry = ConfirmForm {
@@ -341,7 +345,9 @@ pub async fn delete_instance(
         serde_json::json!({"name": instance.name}),
         &form.op,
     );
-    match audited(action, user.dms.delete_instance(id.as_str())).await? {
+    let result = audited(action, user.dms.delete_instance(id.as_str())).await?;
+    user.state.lists.invalidate(id.as_str());
+    match result {
         Ok(_) => Ok(redirect(hx, "/instances")),
         Err(error) => {
             form.op = new_op_id();

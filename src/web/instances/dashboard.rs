@@ -7,10 +7,9 @@ use askama::Template;
 use serde::Deserialize;
 
 use crate::api::models::common::Paging;
-use crate::api::models::instances::{Instance, ListInstancesQuery};
+use crate::api::models::instances::Instance;
 use crate::api::{ApiError, DmsClient, ErrorKind};
-use crate::domain::InstanceId;
-use crate::web::error::{ErrorSummary, WebError, upstream_summary};
+use crate::web::error::{ErrorSummary, WebError};
 use crate::web::htmx::{HxRequest, render_fragment, render_page};
 use crate::web::i18n::Msg;
 use crate::web::layout::{InstanceNav, Layout, Section, Tab};
@@ -210,14 +209,10 @@ pub async fn show_instance(
 ) -> Result<HttpResponse, WebError> {
     let instance_id = path.into_inner().instance_id;
     let id = instance_id.as_str();
-    let switcher_query = ListInstancesQuery {
-        limit: Some(50),
-        ..Default::default()
-    };
-    let (overview, brokers, others) = tokio::join!(
+    let (overview, brokers, nav) = tokio::join!(
         user.dms.show_instance(id),
         brokers(&user.dms, id),
-        user.dms.list_instances(&switcher_query)
+        InstanceNav::load(&user, &instance_id, Tab::Overview)
     );
     if matches!(&overview, Err(e) if e.kind == ErrorKind::NotFound) {
         return Err(not_found(&instance_id));
@@ -226,7 +221,10 @@ pub async fn show_instance(
         .map(|r| Overview::of(r.into_inner()))
         .map_err(|e| ErrorSummary::upstream("op-read-instance", &e));
     let brokers = brokers.map_err(|e| ErrorSummary::upstream("op-list-brokers", &e));
-    let nav = nav_of(&instance_id, &overview, others);
+    let mut nav = nav;
+    if let Ok(o) = &overview {
+        nav.name = o.instance.name.clone();
+    }
     let ui = user.ui.clone();
     let overview_html = overview_panel(&user, id, &overview).render()?;
     let brokers_html = BrokersPanel {
@@ -264,37 +262,6 @@ pub async fn show_instance(
         attention_html,
     };
     render_page(hx, StatusCode::OK, &page)
-}
-
-/// The dashboard's navigation from the instance list it already read.
-fn nav_of(
-    instance_id: &InstanceId,
-    overview: &Panel<Overview>,
-    others: Result<crate::api::Reply<crate::api::models::instances::InstanceList>, ApiError>,
-) -> InstanceNav {
-    let name = overview.as_ref().ok().map(|o| o.instance.name.clone());
-    match others {
-        Ok(reply) => {
-            let list = reply.into_inner().instances;
-            InstanceNav::new(
-                instance_id,
-                name,
-                Tab::Overview,
-                list.into_iter().map(|i| (i.instance_id, i.name, i.status)),
-                None,
-            )
-        }
-        Err(error) => InstanceNav::new(
-            instance_id,
-            name,
-            Tab::Overview,
-            std::iter::empty(),
-            Some(Msg::new("switcher-problem").arg(
-                "detail",
-                upstream_summary(Msg::new("op-list-instances"), &error).message,
-            )),
-        ),
-    }
 }
 
 /// `GET /instances/{instance_id}/panels/{panel}`: one panel again (retry, auto-refresh).
