@@ -97,6 +97,11 @@ impl Emulator {
             demo_data::seed(&emulator)
                 .map_err(|e| StartError::Settings(format!("cannot create the demo data: {e}")))?;
         }
+        if emulator.settings.demo_scale {
+            demo_data::scale::seed(&emulator).map_err(|e| {
+                StartError::Settings(format!("cannot create the scale data set: {e}"))
+            })?;
+        }
         Ok(emulator)
     }
 

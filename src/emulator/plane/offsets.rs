@@ -133,6 +133,69 @@ pub fn commit(
     Ok(())
 }
 
+/// Starts queues of `topic` where a long history left them: each `(broker, queue id, offset)`
+/// as if `offset` messages had been stored there, the last at `last_store_ms`, and retention
+/// had removed them all. For demo data; queues that already exist are left alone.
+pub fn start_history(
+    ctx: &Ctx<'_>,
+    instance_id: &str,
+    topic: &str,
+    queues: &[(String, i64, i64)],
+    last_store_ms: i64,
+) -> Result<(), DmsError> {
+    let mut statement = ctx.tx.prepare_cached(
+        "INSERT INTO plane_queues (instance, topic, broker, queue_id, min_offset, max_offset, \
+         last_store_ms, bytes) VALUES (?1, ?2, ?3, ?4, ?5, ?5, ?6, 0) \
+         ON CONFLICT (instance, topic, broker, queue_id) DO NOTHING",
+    )?;
+    for (broker, queue_id, offset) in queues {
+        statement.execute(params![
+            instance_id,
+            topic,
+            broker,
+            queue_id,
+            offset,
+            last_store_ms
+        ])?;
+    }
+    Ok(())
+}
+
+/// Moves a broker's commit-log position to `offset` when it is behind (demo data with a
+/// history: offset message ids then look like those of a long-running broker).
+pub fn start_commit_log(
+    ctx: &Ctx<'_>,
+    instance_id: &str,
+    broker: &str,
+    offset: i64,
+) -> Result<(), DmsError> {
+    ctx.tx
+        .prepare_cached(
+            "INSERT INTO plane_brokers (instance, broker, commit_offset) VALUES (?1, ?2, ?3) \
+             ON CONFLICT (instance, broker) DO UPDATE SET \
+             commit_offset = MAX(commit_offset, excluded.commit_offset)",
+        )?
+        .execute(params![instance_id, broker, offset])?;
+    Ok(())
+}
+
+/// The stored queues of `topic` as `(broker, queue id, min offset, max offset)`, by broker
+/// and queue id.
+pub fn queue_offsets(
+    ctx: &Ctx<'_>,
+    instance_id: &str,
+    topic: &str,
+) -> Result<Vec<(String, i64, i64, i64)>, DmsError> {
+    let mut statement = ctx.tx.prepare_cached(
+        "SELECT broker, queue_id, min_offset, max_offset FROM plane_queues \
+         WHERE instance = ?1 AND topic = ?2 ORDER BY broker, queue_id",
+    )?;
+    let rows = statement.query_map(params![instance_id, topic], |row| {
+        Ok((row.get(0)?, row.get(1)?, row.get(2)?, row.get(3)?))
+    })?;
+    Ok(rows.collect::<rusqlite::Result<Vec<_>>>()?)
+}
+
 /// The effective consumer offset on a queue.
 pub fn effective(view: &QueueView, committed: Option<i64>) -> i64 {
     committed

@@ -4,6 +4,12 @@
 //! with keys and tags, back-dated over the last day. A few groups lag behind and a few have
 //! dead letters. The same `--seed` gives the same data (names, ids, bodies); the simulated
 //! traffic of the message plane then keeps it moving.
+//!
+//! `scale` is the other data set: one instance the size of a large production one.
+
+pub mod scale;
+
+pub use scale::{ScaleInstance, ScaleSpec};
 
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
