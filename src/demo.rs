@@ -190,6 +190,7 @@ pub async fn demo(args: DemoArgs) -> ExitCode {
     });
     let (mut demo, sign_ins) = demo_settings(&args.listen, data_dir.clone(), args.seed);
     demo.emulator.fault_admin = args.fault_admin;
+    demo.emulator.demo_scale = args.demo_scale;
     if let Some(seconds) = args.create_seconds {
         demo.emulator.create_seconds = seconds;
     }

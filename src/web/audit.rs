@@ -188,7 +188,7 @@ impl Audit {
 
     /// Writes an intent; the action may proceed only if this succeeds.
     pub async fn intent(&self, intent: Intent) -> Result<i64, AuditError> {
-        let now = crate::emulator::now_ms();
+        let now = crate::clock::now_ms();
         let connection = match &self.backend {
             Backend::Sqlite(connection) => connection,
             Backend::Postgres(postgres) => return postgres.intent(now, intent).await,

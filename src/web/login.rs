@@ -348,7 +348,7 @@ fn new_record(
         sealed: None,
         connection: None,
         sid: random_token(16),
-        signed_in_at: crate::emulator::now_ms(),
+        signed_in_at: crate::clock::now_ms(),
         token_expires_at: None,
     }
 }

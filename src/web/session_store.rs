@@ -26,7 +26,7 @@ const DEADLINE_KEY: &str = "_absolute_deadline_ms";
 pub const UNAVAILABLE_KEY: &str = "_store_unavailable";
 
 fn now_ms() -> i64 {
-    crate::emulator::now_ms()
+    crate::clock::now_ms()
 }
 
 fn new_key() -> SessionKey {

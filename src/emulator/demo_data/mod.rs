@@ -215,14 +215,20 @@ fn binary_body(rng: &mut StdRng, sequence: usize) -> (Vec<u8>, String) {
 }
 
 /// Creates the demo data set in the first credential's project, unless that project already
-/// has instances. Returns whether it created anything.
+/// has instances (the scale data set's aside). Returns whether it created anything.
 pub fn seed(emulator: &Emulator) -> Result<bool, DmsError> {
     let Some(credential) = emulator.settings().credentials.first() else {
         return Ok(false);
     };
     let project = credential.project_id.clone();
     let seed = emulator.settings().seed;
-    let exists = emulator.transact(&project, |ctx| Ok(ctx.docs.count(INSTANCE, &project)? > 0))?;
+    let exists = emulator.transact(&project, |ctx| {
+        Ok(ctx
+            .docs
+            .list(INSTANCE, &project)?
+            .iter()
+            .any(|(_, doc)| doc["name"] != ScaleSpec::BENCHMARK.name))
+    })?;
     if exists {
         return Ok(false);
     }
@@ -278,7 +284,7 @@ fn populate(ctx: &mut Ctx<'_>, project: &str, seed: u64) -> Result<(), DmsError>
             .as_str()
             .unwrap_or_default()
             .to_owned();
-        let brokers = super::context::broker_names(instance);
+        let brokers = super::instances::facts::broker_names(instance);
         for (index, plan) in topic_plans.iter().enumerate() {
             let spec = TopicSpec {
                 name: plan.name.clone(),

@@ -139,7 +139,7 @@ pub fn product_cores(ctx: &Ctx<'_>, req: &Req) -> Result<Resp, DmsError> {
     if let Some(id) = query_text(req, "instance_id") {
         let instance = ctx.instance(&ctx.project, id)?;
         let total = instance["total_storage_space"].as_i64().unwrap_or(0);
-        let current = instance["broker_num"].as_i64().unwrap_or(1).max(1);
+        let current = super::facts::broker_count(&instance);
         body["total_extend_storage_space"] = json!(if broker_num <= current {
             total
         } else {

@@ -5,6 +5,7 @@
 use serde_json::{Value, json};
 
 use super::{catalog, lifecycle, tags, topology};
+use crate::domain::NameRule;
 use crate::emulator::context::{Ctx, INSTANCE, is_engine, is_uuid};
 use crate::emulator::error::DmsError;
 
@@ -146,21 +147,14 @@ impl InstanceSpec {
     }
 }
 
-/// The create rule: a letter, then 3–63 letters, digits, `-` or `_`.
+/// The create rule (`NameRule::INSTANCE`): a letter, then 3–63 letters, digits, `-` or `_`.
 pub fn valid_create_name(name: &str) -> bool {
-    valid_name(name, true)
+    NameRule::INSTANCE.check(name).is_ok()
 }
 
-/// The update rule (§5.1.5): like create but without `_`.
+/// The update rule (§5.1.5, `NameRule::INSTANCE_RENAME`): like create but without `_`.
 pub fn valid_update_name(name: &str) -> bool {
-    valid_name(name, false)
-}
-
-fn valid_name(name: &str, underscore: bool) -> bool {
-    let mut chars = name.chars();
-    (4..=64).contains(&name.chars().count())
-        && chars.next().is_some_and(|c| c.is_ascii_alphabetic())
-        && chars.all(|c| c.is_ascii_alphanumeric() || c == '-' || (underscore && c == '_'))
+    NameRule::INSTANCE_RENAME.check(name).is_ok()
 }
 
 /// `DMS.00400060` when another instance of `project` is called `name`.

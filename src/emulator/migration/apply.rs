@@ -7,9 +7,10 @@
 use serde_json::Value;
 
 use super::plan::Plan;
-use crate::emulator::context::{Ctx, INSTANCE, broker_names, is_5x};
+use crate::emulator::context::{Ctx, INSTANCE};
 use crate::emulator::error::DmsError;
 use crate::emulator::groups::{self, GROUP, GroupFields};
+use crate::emulator::instances::facts::{broker_names, is_5x, quotas};
 use crate::emulator::topics::{self, TOPIC, TopicSpec};
 
 /// Creates or overwrites everything in `plan`; `Ok(Err(reason))` when the task fails.
@@ -47,7 +48,7 @@ pub fn apply(
             taken.join(", ")
         )));
     }
-    let (max_topics, max_groups) = topics::limits(&instance);
+    let (max_topics, max_groups) = quotas(&instance);
     let new_topics = (plan.topics.len() - existing_topics.len()) as i64;
     let new_groups = (plan.groups.len() - existing_groups.len()) as i64;
     if ctx.docs.count(TOPIC, instance_id)? + new_topics > max_topics {

@@ -22,8 +22,8 @@ use serde_json::{Value, json};
 
 use super::context::{Ctx, Req, Resp, Routed, is_uuid};
 use super::error::DmsError;
+use super::instances::facts::require_running;
 use super::names::{self, strings};
-use super::topics::require_running;
 use crate::signing::SdkDate;
 use plan::Plan;
 
@@ -239,6 +239,15 @@ fn schedule(ctx: &mut Ctx<'_>, entry: Value) -> Result<(), DmsError> {
     queue["tasks"] = Value::Array(tasks);
     ctx.docs.put(PENDING, "", "queue", &queue)?;
     Ok(())
+}
+
+/// Whether a task's next step is due.
+pub fn due(ctx: &Ctx<'_>) -> Result<bool, DmsError> {
+    Ok(ctx.docs.get(PENDING, "", "queue")?.is_some_and(|queue| {
+        !queue["next_due"]
+            .as_i64()
+            .is_some_and(|due| due > ctx.now_ms)
+    }))
 }
 
 /// Moves every task whose next step is due; costs one lookup when none is.

@@ -13,6 +13,7 @@ use serde_json::{Value, json};
 use super::model::{self, bad_param};
 use crate::emulator::context::{Ctx, Req, Resp, page};
 use crate::emulator::error::DmsError;
+use crate::emulator::instances::facts;
 
 /// One subscription of a client (SDK `Subscription`).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -95,7 +96,7 @@ pub fn register_client(
     group: &str,
     client: &ClientInfo,
 ) -> Result<(), DmsError> {
-    model::instance(ctx, instance_id)?;
+    facts::find(ctx, instance_id)?;
     model::group(ctx, instance_id, group)?;
     if client.client_id.trim().is_empty() {
         return Err(bad_param("client_id is empty."));

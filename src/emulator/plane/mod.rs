@@ -23,7 +23,7 @@ pub mod schema;
 pub mod trace;
 pub mod traffic;
 
-use rusqlite::params;
+use rusqlite::{OptionalExtension, params};
 
 use super::context::{Ctx, Req, Resp, Routed, is_engine};
 use super::error::DmsError;
@@ -165,8 +165,10 @@ pub fn storage_used_gb(ctx: &Ctx<'_>, instance_id: &str) -> Result<i64, DmsError
     const GB: i64 = 1024 * 1024 * 1024;
     let bytes: i64 = ctx
         .tx
-        .prepare_cached("SELECT COALESCE(SUM(bytes), 0) FROM plane_queues WHERE instance = ?1")?
-        .query_row(params![instance_id], |row| row.get(0))?;
+        .prepare_cached("SELECT bytes FROM plane_usage WHERE instance = ?1")?
+        .query_row(params![instance_id], |row| row.get(0))
+        .optional()?
+        .unwrap_or(0);
     Ok((bytes + GB - 1) / GB)
 }
 
@@ -229,6 +231,8 @@ pub fn on_instance_deleted(ctx: &mut Ctx<'_>, instance_id: &str) -> Result<(), D
         "plane_consumer_offsets",
         "plane_clients",
         "plane_traces",
+        // After `plane_queues`, whose triggers update it.
+        "plane_usage",
     ] {
         ctx.tx.execute(
             &format!("DELETE FROM {table} WHERE instance = ?1"),

@@ -18,6 +18,7 @@ use super::clients::{self, ClientInfo};
 use super::model::{self, TopicInfo, bad_param};
 use crate::emulator::context::{Ctx, Req, Resp, page};
 use crate::emulator::error::DmsError;
+use crate::emulator::instances::facts;
 
 /// One queue of a topic with its positions.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -490,7 +491,7 @@ pub fn handle_reset(
         }
     };
     let timestamp = timestamp_field(&body)?;
-    model::serving(instance)?;
+    facts::require_serving(instance)?;
     model::group(ctx, instance_id, group)?;
     let topic = model::topic(ctx, instance_id, instance, &topic_name)?;
     let queues: Vec<Value> = reset_offset(ctx, instance_id, group, &topic, timestamp)?
