@@ -6,9 +6,9 @@
 //! port) is given the scale data set. One client then sends signed (`SDK-HMAC-SHA256`) requests
 //! one after another and times each answer (all must be 200): topic pages of 50 across the whole
 //! list (§5.3.2), group pages with and without a name filter (§5.2.1), a lagging group's topics
-//! and its lag on one of them (§5.2.7), its consumers (§5.2.9), a topic's queue status (§5.3.7)
-//! and the instance itself. The report is the median and the 90th percentile per request kind.
-//! Last, four concurrent clients read topic pages for a fixed time, to show that reads do not
+//! and its lag on one of them (§5.2.7), its consumers (§5.2.9), the groups of that topic
+//! (§5.3.6), a topic's queue status (§5.3.7), the instance and the instance list. The report is
+//! the median and the 90th percentile per request kind. Last, four concurrent clients read topic pages for a fixed time, to show that reads do not
 //! wait for each other: the median rate over the samples.
 //!
 //! `cargo bench --bench emulator_list` runs the measurement; without `--bench` (as `cargo test
@@ -192,6 +192,7 @@ fn main() {
         let mut lag_reads = Vec::new();
         let mut consumer_lists = Vec::new();
         let mut group_topics = Vec::new();
+        let mut topic_groups = Vec::new();
         for group in lagging {
             let list = probe(format!("{base}/groups/{group}/topics"), &[]);
             let reply = setup
@@ -200,6 +201,7 @@ fn main() {
                 .expect("group topics");
             let body: serde_json::Value = serde_json::from_slice(&reply.body).expect("JSON");
             let topic = body["topics"][0].as_str().expect("a consumed topic").to_owned();
+            topic_groups.push(probe(format!("{base}/topics/{topic}/groups"), &[]));
             lag_reads.push(probe(
                 format!("{base}/groups/{group}/topics"),
                 &[("topic", topic)],
@@ -217,17 +219,23 @@ fn main() {
             .map(|topic| probe(format!("{base}/topics/{topic}/status"), &[]))
             .collect();
         let instance_reads = vec![probe(base.clone(), &[])];
+        let instance_list = vec![probe(
+            "/v2/{project_id}/instances".to_owned(),
+            &[("engine", "reliability".to_owned())],
+        )];
 
         let count = if measuring { 400 } else { 20 };
-        let kinds: [(&str, &[Probe]); 8] = [
+        let kinds: [(&str, &[Probe]); 10] = [
             ("GET …/topics?limit=50 (pages across the list)", &topic_pages),
             ("GET …/groups?limit=50 (pages across the list)", &group_pages),
             ("GET …/groups?limit=50&group=… (name filter)", &filtered_pages),
             ("GET …/groups/{group}/topics (a lagging group)", &group_topics),
             ("GET …/groups/{group}/topics?topic=… (its lag)", &lag_reads),
             ("GET …/groups/{group}/clients (its consumers)", &consumer_lists),
+            ("GET …/topics/{topic}/groups (its consumers)", &topic_groups),
             ("GET …/topics/{topic}/status", &statuses),
             ("GET …/instances/{id}", &instance_reads),
+            ("GET …/instances (the instance list)", &instance_list),
         ];
         println!(
             "emulator_list: {} topics, {} groups on one instance (created in {:.1} s); signed \
