@@ -16,7 +16,7 @@ use std::path::{Path, PathBuf};
 use std::sync::{Condvar, Mutex};
 use std::time::Duration;
 
-use rusqlite::{Connection, OptionalExtension, Transaction, params};
+use rusqlite::{Connection, OptionalExtension, Transaction, params, params_from_iter};
 use serde_json::Value;
 
 /// The document store's tables. Every statement is idempotent: schemas are applied at every
@@ -158,6 +158,15 @@ pub struct Page {
     pub items: Vec<(String, Value)>,
 }
 
+/// The parameters of a count: `kind`, `scope`, and the id filter when there is one.
+fn bind<'a>(kind: &'a str, scope: &'a str, id_contains: &'a str) -> Vec<&'a str> {
+    let mut values = vec![kind, scope];
+    if !id_contains.is_empty() {
+        values.push(id_contains);
+    }
+    values
+}
+
 /// Document operations on a transaction.
 pub struct Docs<'t> {
     tx: &'t Transaction<'t>,
@@ -262,18 +271,29 @@ impl<'t> Docs<'t> {
         offset: u32,
         limit: u32,
     ) -> rusqlite::Result<Page> {
-        // `instr` over the index's ids: a substring filter cannot use an index, but scanning
-        // the ids of one scope in the index is cheap next to reading every document.
+        // Both statements read the index alone until the page's first `seq` is found: the
+        // offset is skipped there, and only the page's rows are fetched from the table. A
+        // substring filter cannot use an index, but `instr` over one scope's ids in the index
+        // is cheap next to reading every document.
+        let filter = if id_contains.is_empty() {
+            ""
+        } else {
+            "AND instr(id, ?3) > 0"
+        };
         let total = self
             .tx
-            .prepare_cached(
-                "SELECT COUNT(*) FROM docs WHERE kind = ?1 AND scope = ?2 AND instr(id, ?3) > 0",
-            )?
-            .query_row(params![kind, scope, id_contains], |row| row.get(0))?;
-        let mut statement = self.tx.prepare_cached(
-            "SELECT id, body FROM docs WHERE kind = ?1 AND scope = ?2 AND instr(id, ?3) > 0 \
-             ORDER BY seq LIMIT ?4 OFFSET ?5",
-        )?;
+            .prepare_cached(&format!(
+                "SELECT COUNT(*) FROM docs WHERE kind = ?1 AND scope = ?2 {filter}"
+            ))?
+            .query_row(params_from_iter(bind(kind, scope, id_contains)), |row| {
+                row.get(0)
+            })?;
+        let mut statement = self.tx.prepare_cached(&format!(
+            "SELECT id, body FROM docs WHERE kind = ?1 AND scope = ?2 {filter} AND seq >= \
+             (SELECT seq FROM docs WHERE kind = ?1 AND scope = ?2 {filter} \
+              ORDER BY seq LIMIT 1 OFFSET ?5) \
+             ORDER BY seq LIMIT ?4"
+        ))?;
         let rows = statement
             .query_map(params![kind, scope, id_contains, limit, offset], |row| {
                 Ok((row.get::<_, String>(0)?, row.get::<_, String>(1)?))

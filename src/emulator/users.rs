@@ -185,7 +185,7 @@ fn create(
         "group_perms": [],
     });
     apply_fields(&body, &mut user)?;
-    if ctx.docs.get(USER, instance_id, access_key)?.is_some() {
+    if ctx.docs.exists(USER, instance_id, access_key)? {
         return Err(DmsError::of("DMS.00400800")
             .detail(format!("An ACL user named `{access_key}` already exists.")));
     }

@@ -1,7 +1,8 @@
 //! The emulator at scale and under concurrency: the scale data set (`Emulator::seed_scale`, at
 //! a size the debug build creates quickly) paged, filtered and read for lag through the API;
-//! reads that answer while a write holds the writer's lock; and a read that finds a timer due
-//! answering with the state the timer leads to.
+//! the full-size set from `dms-console emulator --demo-scale`; reads that answer while a write
+//! holds the writer's lock; and a read that finds a timer due answering with the state the
+//! timer leads to.
 
 use std::collections::BTreeSet;
 use std::time::Duration;
@@ -15,6 +16,7 @@ use dms_console::emulator::instances::{InitialState, InstanceSpec, create_instan
 use dms_console::emulator::{Emulator, auth};
 use serde_json::{Value, json};
 
+use crate::support::binary::{EmulatorProcess, fast_config};
 use crate::support::calls::{call, get_ok};
 use crate::support::emulator::{IAM_USER, PROJECT, TestEmulator, test_settings};
 
@@ -217,6 +219,48 @@ async fn lag_in_the_scale_data_set_is_read_per_group() {
     let instance = get_ok(&client, &base, &[]).await;
     assert_eq!(instance["name"], "scale-test");
     assert!(instance["used_storage_space"].as_i64().unwrap() >= 1);
+}
+
+#[tokio::test]
+async fn demo_scale_creates_the_benchmark_instance_once() {
+    let work = tempfile::tempdir().unwrap();
+    let config = fast_config(work.path());
+    let data = work.path().join("data");
+    let count = |client: dms_console::api::DmsClient| async move {
+        let list = get_ok(
+            &client,
+            "/v2/{project_id}/instances",
+            &[("engine", "reliability")],
+        )
+        .await;
+        let scaled: Vec<Value> = list["instances"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|i| i["name"] == "scale-10k")
+            .cloned()
+            .collect();
+        (client, scaled)
+    };
+
+    let emulator = EmulatorProcess::start(&data, &config, &["--demo-scale"]);
+    let (client, scaled) = count(emulator.client()).await;
+    assert_eq!(scaled.len(), 1, "{scaled:?}");
+    let base = format!(
+        "/v2/{{project_id}}/instances/{}",
+        scaled[0]["instance_id"].as_str().unwrap()
+    );
+    let topics = get_ok(&client, &format!("{base}/topics"), &[("limit", "1")]).await;
+    let groups = get_ok(&client, &format!("{base}/groups"), &[("limit", "1")]).await;
+    assert_eq!(
+        (&topics["total"], &groups["total"]),
+        (&json!(10_000), &json!(2_000))
+    );
+    emulator.kill();
+
+    let emulator = EmulatorProcess::start(&data, &config, &["--demo-scale"]);
+    let (_, scaled) = count(emulator.client()).await;
+    assert_eq!(scaled.len(), 1, "kept, not created again");
 }
 
 #[tokio::test]

@@ -40,7 +40,7 @@ fn create(
         .to_owned();
     names::check_group_name(&name)?;
     let fields = GroupFields::read(&body, "", instance)?;
-    if ctx.docs.get(GROUP, instance_id, &name)?.is_some() {
+    if ctx.docs.exists(GROUP, instance_id, &name)? {
         return Err(DmsError::of("DMS.10240018")
             .detail(format!("A consumer group named `{name}` already exists.")));
     }
@@ -63,7 +63,7 @@ fn create(
 fn require_all(ctx: &Ctx<'_>, instance_id: &str, groups: &[String]) -> Result<(), DmsError> {
     let mut missing = Vec::new();
     for group in groups {
-        if ctx.docs.get(GROUP, instance_id, group)?.is_none() {
+        if !ctx.docs.exists(GROUP, instance_id, group)? {
             missing.push(format!("`{group}`"));
         }
     }

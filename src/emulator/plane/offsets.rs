@@ -330,7 +330,7 @@ pub fn consuming_groups(
     }
     let mut out = Vec::new();
     for group in groups {
-        if ctx.docs.get(model::GROUP, instance_id, &group)?.is_some() {
+        if ctx.docs.exists(model::GROUP, instance_id, &group)? {
             out.push(group);
         }
     }

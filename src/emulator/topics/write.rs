@@ -125,7 +125,7 @@ fn create(
         topic_desc: description(&body)?.unwrap_or_default(),
         name,
     };
-    if ctx.docs.get(TOPIC, instance_id, &spec.name)?.is_some() {
+    if ctx.docs.exists(TOPIC, instance_id, &spec.name)? {
         return Err(DmsError::of("DMS.10240017")
             .detail(format!("A topic named `{}` already exists.", spec.name)));
     }
@@ -274,7 +274,7 @@ fn batch_delete(
     let topics = name_list(&body, "topics")?;
     let mut missing = Vec::new();
     for topic in &topics {
-        if ctx.docs.get(TOPIC, instance_id, topic)?.is_none() {
+        if !ctx.docs.exists(TOPIC, instance_id, topic)? {
             missing.push(format!("`{topic}`"));
         }
     }
