@@ -355,16 +355,8 @@ mod tests {
         check(NameRule::INSTANCE, "abc", Err(Problem::Length(3)));
         check(NameRule::INSTANCE, "1abc", Err(Problem::FirstChar));
         check(NameRule::INSTANCE, &"a".repeat(64), Ok(()));
-        check(
-            NameRule::INSTANCE,
-            &"a".repeat(65),
-            Err(Problem::Length(65)),
-        );
-        check(
-            NameRule::INSTANCE_RENAME,
-            "orders_prod",
-            Err(Problem::Char('_')),
-        );
+        check(NameRule::INSTANCE, &"a".repeat(65), Err(Problem::Length(65)));
+        check(NameRule::INSTANCE_RENAME, "orders_prod", Err(Problem::Char('_')));
         check(NameRule::INSTANCE_RENAME, "orders-prod", Ok(()));
         check(NameRule::INSTANCE, "订单系统", Err(Problem::Char('订')));
     }
@@ -396,11 +388,7 @@ mod tests {
         check(NameRule::ACL_USER, "1app_user", Err(Problem::FirstChar));
         check(NameRule::ACL_USER, "short", Err(Problem::Length(5)));
         check(NameRule::ACL_USER, "app.user1", Err(Problem::Char('.')));
-        check(
-            NameRule::ACL_USER,
-            &"a".repeat(65),
-            Err(Problem::Length(65)),
-        );
+        check(NameRule::ACL_USER, &"a".repeat(65), Err(Problem::Length(65)));
     }
 
     #[test]
@@ -416,10 +404,7 @@ mod tests {
 
     #[test]
     fn html_patterns_match_what_the_server_accepts() {
-        assert_eq!(
-            NameRule::TOPIC.html_pattern(),
-            "[A-Za-z0-9\\%\\|\\-_]{3,64}"
-        );
+        assert_eq!(NameRule::TOPIC.html_pattern(), "[A-Za-z0-9\\%\\|\\-_]{3,64}");
         assert_eq!(
             NameRule::ACL_USER.html_pattern(),
             "[A-Za-z][A-Za-z0-9\\-_]{6,63}"
@@ -435,9 +420,7 @@ mod tests {
             "invalid instance id `i-1`: a UUID such as 11c45539-0000-0000-0000-812c41f61f30"
         );
         assert_eq!(
-            InstanceId::try_from("../../etc/passwd")
-                .unwrap_err()
-                .problem,
+            InstanceId::try_from("../../etc/passwd").unwrap_err().problem,
             Problem::Char('.')
         );
     }

@@ -16,13 +16,14 @@ use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
 use serde_json::json;
 
-use super::super::Emulator;
-use super::super::context::{Ctx, INSTANCE};
-use super::super::error::DmsError;
-use super::super::groups::{self, GroupFields};
-use super::super::instances::{InitialState, InstanceSpec, create_instance_document};
-use super::super::plane::{self, ClientInfo, NewMessage};
-use super::super::topics::{self, TopicSpec};
+use crate::emulator::Emulator;
+use crate::emulator::context::{Ctx, INSTANCE};
+use crate::emulator::error::DmsError;
+use crate::emulator::groups::{self, GroupFields};
+use crate::emulator::instances::facts::broker_names;
+use crate::emulator::instances::{InitialState, InstanceSpec, create_instance_document};
+use crate::emulator::plane::{self, ClientInfo, NewMessage};
+use crate::emulator::topics::{self, TopicSpec};
 
 /// How big the data set is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -172,7 +173,7 @@ fn populate(
         .to_owned();
     document["_emu"]["simulated_traffic"] = json!(false);
     ctx.docs.put(INSTANCE, project, &instance_id, &document)?;
-    let brokers: Vec<String> = (0..BROKERS).map(|b| format!("broker-{b}")).collect();
+    let brokers = broker_names(&document);
     for (broker, commit_offset) in brokers.iter().zip([7_340_032_000i64, 6_815_744_000]) {
         plane::offsets::start_commit_log(ctx, &instance_id, broker, commit_offset)?;
     }

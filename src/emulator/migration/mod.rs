@@ -244,9 +244,9 @@ fn schedule(ctx: &mut Ctx<'_>, entry: Value) -> Result<(), DmsError> {
 /// Whether a task's next step is due.
 pub fn due(ctx: &Ctx<'_>) -> Result<bool, DmsError> {
     Ok(ctx.docs.get(PENDING, "", "queue")?.is_some_and(|queue| {
-        !queue["next_due"]
+        queue["next_due"]
             .as_i64()
-            .is_some_and(|due| due > ctx.now_ms)
+            .is_none_or(|due| due <= ctx.now_ms)
     }))
 }
 

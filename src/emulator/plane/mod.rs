@@ -178,9 +178,9 @@ pub fn group_summary(
     instance_id: &str,
     group: &str,
 ) -> Result<(bool, i64), DmsError> {
-    let online = !clients::clients(ctx, instance_id, group)?.is_empty();
-    let topics = offsets::consumed_topics(ctx, instance_id, group)?.len() as i64;
-    Ok((online, topics))
+    let online = clients::clients(ctx, instance_id, group)?;
+    let topics = offsets::consumed_topics_of(ctx, instance_id, group, &online)?.len() as i64;
+    Ok((!online.is_empty(), topics))
 }
 
 /// Drops the plane's data of a deleted topic (queues, messages, offsets, traces).

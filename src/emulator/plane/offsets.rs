@@ -298,8 +298,21 @@ pub fn consumed_topics(
     instance_id: &str,
     group: &str,
 ) -> Result<Vec<String>, DmsError> {
-    let mut topics: BTreeSet<String> = clients::subscribed_topics(ctx, instance_id, group)?
-        .into_iter()
+    let online = clients::clients(ctx, instance_id, group)?;
+    consumed_topics_of(ctx, instance_id, group, &online)
+}
+
+/// [`consumed_topics`] when the group's online clients are already at hand.
+pub fn consumed_topics_of(
+    ctx: &Ctx<'_>,
+    instance_id: &str,
+    group: &str,
+    online: &[ClientInfo],
+) -> Result<Vec<String>, DmsError> {
+    let mut topics: BTreeSet<String> = online
+        .iter()
+        .flat_map(|c| c.subscriptions.iter().map(|s| s.topic.clone()))
+        .filter(|t| model::system_group(t).is_none())
         .collect();
     let mut statement = ctx.tx.prepare_cached(
         "SELECT DISTINCT topic FROM plane_consumer_offsets WHERE instance = ?1 AND grp = ?2",
