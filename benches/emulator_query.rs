@@ -93,7 +93,7 @@ fn answer(emulator: &Emulator, req: &Req) -> serde_json::Value {
 
 fn queries(c: &mut Criterion) {
     // The last 48 hours; `dispatch` runs no retention pass, so nothing expires meanwhile.
-    let base_ms = dms_console::emulator::now_ms() - SPAN_MS;
+    let base_ms = dms_console::clock::now_ms() - SPAN_MS;
     let count = if std::env::args().any(|a| a == "--bench") {
         MESSAGES
     } else {

@@ -63,6 +63,10 @@ pub struct DemoArgs {
     /// The random seed of the demo data.
     #[arg(long, default_value_t = 7)]
     pub seed: u64,
+    /// Also create the scale data set: one instance with 10,000 topics and 2,000 consumer
+    /// groups (takes a few seconds).
+    #[arg(long)]
+    pub demo_scale: bool,
     /// The emulator's fault rules and timings.
     #[command(flatten)]
     pub emulator: EmulatorTestArgs,
@@ -145,6 +149,10 @@ pub struct EmulatorArgs {
     /// Create the demo data set when the database is empty.
     #[arg(long)]
     pub demo_data: bool,
+    /// Create the scale data set (one instance with 10,000 topics and 2,000 consumer groups)
+    /// unless the database has it.
+    #[arg(long)]
+    pub demo_scale: bool,
     /// The random seed of the demo data and simulated traffic.
     #[arg(long)]
     pub seed: Option<u64>,
@@ -373,6 +381,9 @@ pub fn emulator_settings(
     }
     if args.demo_data {
         settings.demo_data = true;
+    }
+    if args.demo_scale {
+        settings.demo_scale = true;
     }
     if let Some(seed) = args.seed {
         settings.seed = seed;

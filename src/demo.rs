@@ -193,6 +193,7 @@ pub async fn demo(args: DemoArgs) -> ExitCode {
             .to_path_buf()
     });
     let (mut demo, sign_ins) = demo_settings(&args.listen, data_dir.clone(), args.seed);
+    demo.emulator.demo_scale = args.demo_scale;
     if let Err(e) = args.emulator.apply(&mut demo.emulator) {
         return fail(e);
     }

@@ -183,6 +183,11 @@ impl Ctx<'_> {
         let bytes: [u8; 16] = self.rng.random();
         format_uuid(bytes)
     }
+
+    /// A job id in the reference's form (32 hexadecimal characters), for asynchronous answers.
+    pub fn job_id(&mut self) -> String {
+        self.uuid().replace('-', "")
+    }
 }
 
 /// Formats 16 random bytes as a version-4 UUID.
@@ -210,23 +215,6 @@ pub fn is_uuid(text: &str) -> bool {
         })
 }
 
-/// The broker names of an instance document: `broker-0` … `broker-{broker_num - 1}` (one
-/// broker when the instance does not say, as 5.x instances do not).
-pub fn broker_names(instance: &Value) -> Vec<String> {
-    let count = instance["broker_num"]
-        .as_i64()
-        .filter(|n| *n > 0)
-        .unwrap_or(1);
-    (0..count).map(|i| format!("broker-{i}")).collect()
-}
-
-/// Whether an instance document is a RocketMQ 5.x instance.
-pub fn is_5x(instance: &Value) -> bool {
-    instance["engine_version"]
-        .as_str()
-        .is_some_and(|v| v.starts_with('5'))
-}
-
 /// Whether `text` is an engine path value (`rocketmq` or its alias `reliability`).
 pub fn is_engine(text: &str) -> bool {
     text == "rocketmq" || text == "reliability"
@@ -237,13 +225,25 @@ pub fn is_engine(text: &str) -> bool {
 pub fn page<T: Clone>(items: &[T], offset: u32, limit: u32) -> (Vec<T>, i64, i64) {
     let start = (offset as usize).min(items.len());
     let end = (start + limit as usize).min(items.len());
-    let next = if end < items.len() { end as i64 } else { -1 };
-    let previous = if offset > 0 {
-        (offset as usize).saturating_sub(limit as usize) as i64
+    let (next, previous) = neighbours(items.len() as i64, offset, limit);
+    (items[start..end].to_vec(), next, previous)
+}
+
+/// The SDK's `next_offset` and `previous_offset` of the page `offset..offset+limit` of `total`
+/// items (−1 when there is no such page), for pages cut in SQL.
+pub fn neighbours(total: i64, offset: u32, limit: u32) -> (i64, i64) {
+    let end = (offset as i64 + limit as i64).min(total.max(0));
+    let next = if end > offset as i64 && end < total {
+        end
     } else {
         -1
     };
-    (items[start..end].to_vec(), next, previous)
+    let previous = if offset > 0 {
+        (offset as i64 - limit as i64).max(0)
+    } else {
+        -1
+    };
+    (next, previous)
 }
 
 #[cfg(test)]
@@ -265,5 +265,13 @@ mod tests {
         assert_eq!(page(&items, 0, 10), ((0..10).collect(), 10, -1));
         assert_eq!(page(&items, 20, 10), ((20..25).collect(), -1, 10));
         assert_eq!(page(&items, 30, 10), (vec![], -1, 20));
+        for (offset, limit) in [(0, 10), (5, 10), (15, 10), (20, 10), (25, 10), (30, 7)] {
+            let (_, next, previous) = page(&items, offset, limit);
+            assert_eq!(
+                neighbours(25, offset, limit),
+                (next, previous),
+                "{offset} {limit}"
+            );
+        }
     }
 }

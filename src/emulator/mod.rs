@@ -7,6 +7,12 @@
 //! database; `faults`, `operations`, `request_log` and `admin` are the test instruments (fault
 //! rules, SDK operation names, the per-operation request log and the `/_emulator` endpoint).
 //! The emulator knows nothing of the web console.
+//!
+//! Writes are serialised: each runs in one transaction on the one writer connection, under
+//! [`Emulator::transact`]'s lock, and commits before its answer. Reads (`GET`) run on a pool of
+//! read-only connections ([`Emulator::read`]) and wait for neither the writer nor each other;
+//! a read that finds a timer due (an instance or migration task to move on) goes through the
+//! writer instead, so that it answers with the state the timer leads to.
 
 pub mod admin;
 pub mod auth;
@@ -34,7 +40,9 @@ use std::sync::{Arc, Mutex};
 
 use rand::SeedableRng;
 use rand::rngs::StdRng;
-use rusqlite::Connection;
+use rusqlite::{Connection, TransactionBehavior};
+
+use crate::clock::now_ms;
 
 pub use error::DmsError;
 pub use settings::{EmulatorCredential, EmulatorIamUser, EmulatorSettings};
@@ -44,10 +52,21 @@ use faults::{ActiveRule, Decision, FaultRule, FaultTable, RequestFacts};
 use request_log::RequestLog;
 use store::Docs;
 
+/// The schemas of the modules that keep tables, in the order the database applies them when
+/// it opens: the document store's, then the message plane's.
+const SCHEMAS: &[&str] = &[store::SCHEMA, plane::SCHEMA];
+
+/// Read-only connections beside the writer: enough for the HTTP workers and the console's
+/// parallel reads on a small machine.
+const READERS: usize = 4;
+
 /// The emulator's state, shared by every worker.
 pub struct Emulator {
     settings: EmulatorSettings,
+    /// The writer connection and the random source of writes.
     state: Mutex<State>,
+    /// Read-only connections (none for an in-memory database, whose reads use the writer).
+    readers: Option<store::Readers>,
     faults: Mutex<FaultTable>,
     /// API requests received (see [`Emulator::requests_served`]).
     requests: std::sync::atomic::AtomicU64,
@@ -84,26 +103,25 @@ pub enum StartError {
     },
 }
 
-/// The current time in Unix milliseconds.
-pub fn now_ms() -> i64 {
-    std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map(|d| d.as_millis() as i64)
-        .unwrap_or(0)
-}
-
 impl Emulator {
     /// Opens the database under `settings.data_dir` and prepares the emulator.
     pub fn open(settings: EmulatorSettings) -> Result<Arc<Self>, StartError> {
         settings.validate().map_err(StartError::Settings)?;
-        let connection = store::open(&settings.data_dir).map_err(|source| StartError::Store {
-            dir: settings.data_dir.display().to_string(),
-            source,
-        })?;
-        let emulator = Self::with_connection(settings, connection);
+        let connection =
+            store::open(&settings.data_dir, SCHEMAS).map_err(|source| StartError::Store {
+                dir: settings.data_dir.display().to_string(),
+                source,
+            })?;
+        let readers = store::Readers::new(&settings.data_dir, READERS);
+        let emulator = Self::with_connection(settings, connection, Some(readers));
         if emulator.settings.demo_data {
             demo_data::seed(&emulator)
                 .map_err(|e| StartError::Settings(format!("cannot create the demo data: {e}")))?;
+        }
+        if emulator.settings.demo_scale {
+            demo_data::scale::seed(&emulator).map_err(|e| {
+                StartError::Settings(format!("cannot create the scale data set: {e}"))
+            })?;
         }
         Ok(emulator)
     }
@@ -111,20 +129,25 @@ impl Emulator {
     /// An emulator on an in-memory database (benchmarks; no durability).
     pub fn in_memory(settings: EmulatorSettings) -> Result<Arc<Self>, StartError> {
         settings.validate().map_err(StartError::Settings)?;
-        let connection = store::open_in_memory().map_err(|source| StartError::Store {
+        let connection = store::open_in_memory(SCHEMAS).map_err(|source| StartError::Store {
             dir: ":memory:".into(),
             source,
         })?;
-        Ok(Self::with_connection(settings, connection))
+        Ok(Self::with_connection(settings, connection, None))
     }
 
-    fn with_connection(settings: EmulatorSettings, connection: Connection) -> Arc<Self> {
+    fn with_connection(
+        settings: EmulatorSettings,
+        connection: Connection,
+        readers: Option<store::Readers>,
+    ) -> Arc<Self> {
         let rng = StdRng::seed_from_u64(settings.seed ^ now_ms() as u64);
         let faults = FaultTable::new(settings.faults.clone())
             .expect("fault rules are checked with the settings");
         Arc::new(Self {
             settings,
             state: Mutex::new(State { connection, rng }),
+            readers,
             faults: Mutex::new(faults),
             requests: std::sync::atomic::AtomicU64::new(0),
             request_log: RequestLog::default(),
@@ -206,14 +229,54 @@ impl Emulator {
         }
     }
 
+    /// Runs `work` in a read transaction with a context for `project`, on a read-only
+    /// connection, without taking the writer's lock: it sees the last committed state, and any
+    /// write it attempts fails. On an in-memory emulator it runs like [`Emulator::transact`].
+    pub fn read<T>(
+        &self,
+        project: &str,
+        work: impl FnOnce(&mut Ctx<'_>) -> Result<T, DmsError>,
+    ) -> Result<T, DmsError> {
+        let Some(readers) = &self.readers else {
+            return self.transact(project, work);
+        };
+        readers.with(|connection| {
+            // Deferred: the snapshot is taken at the first read, and no write lock is asked for.
+            let tx = connection.transaction_with_behavior(TransactionBehavior::Deferred)?;
+            let mut rng = StdRng::from_rng(&mut rand::rng());
+            let mut ctx = Ctx {
+                tx: &tx,
+                docs: Docs::new(&tx),
+                project: project.to_owned(),
+                now_ms: now_ms(),
+                settings: &self.settings,
+                rng: &mut rng,
+            };
+            work(&mut ctx)
+        })?
+    }
+
     /// Advances everything that moves with time (instance life cycles, migration tasks,
-    /// retention). Called before every request and periodically.
+    /// retention). Called before every write request and periodically.
     pub fn tick(&self) -> Result<(), DmsError> {
         self.transact("", router::advance)
     }
 
-    /// Authenticates and handles one API request.
+    /// Authenticates and handles one API request: a `GET` on a read connection unless a timer
+    /// is due, anything else (and such a `GET`) in a write transaction after the due timers.
     pub fn handle(&self, raw: &auth::RawRequest<'_>, req: &Req) -> Result<Resp, DmsError> {
+        if req.method == "GET" && self.readers.is_some() {
+            let answered = self.read("", |ctx| {
+                ctx.project = auth::authenticate(raw, &self.settings, &ctx.docs, ctx.now_ms)?;
+                if router::due(ctx)? {
+                    return Ok(None);
+                }
+                router::dispatch(ctx, req).map(Some)
+            })?;
+            if let Some(resp) = answered {
+                return Ok(resp);
+            }
+        }
         self.transact("", |ctx| {
             ctx.project = auth::authenticate(raw, &self.settings, &ctx.docs, ctx.now_ms)?;
             router::advance(ctx)?;

@@ -1,92 +1,74 @@
 //! Input rules shared by the metadata modules (topics, consumer groups, ACL users, metadata
-//! migration): the name rules of the API reference, the permission enums, and typed readers of
-//! JSON body fields that answer the documented error codes with a message naming the field.
+//! migration): the name rules, the permission enums, and typed readers of JSON body fields
+//! that answer the documented error codes with a message naming the field.
+//!
+//! The name rules themselves are `crate::domain::NameRule`, the one table the console's forms
+//! read too; this module only says which DMS error code each broken rule answers.
 //!
 //! It owns no documents and no routes.
 
 use serde_json::{Map, Value};
 
 use super::error::DmsError;
+use crate::domain::{NameRule, Problem};
 
-/// The characters allowed in topic and group names besides ASCII letters and digits.
-const RESOURCE_NAME_EXTRA: &[u8] = b"%|-_";
-
-/// Why `name` breaks the topic/group rule `^[A-Za-z0-9%|_-]{3,64}$` (§5.2.2, §5.3.1, S.4), or
-/// `None` when it is valid.
-fn resource_name_problem(what: &str, name: &str) -> Option<(bool, String)> {
-    if let Some(bad) = name.chars().find(|c| {
-        !(c.is_ascii_alphanumeric() || (c.is_ascii() && RESOURCE_NAME_EXTRA.contains(&(*c as u8))))
-    }) {
-        return Some((
-            true,
-            format!(
-                "The {what} name `{name}` contains `{bad}`; only letters, digits, %, |, - and _ are allowed."
-            ),
-        ));
-    }
-    let length = name.len();
-    if !(3..=64).contains(&length) {
-        return Some((
-            false,
-            format!("The {what} name `{name}` has {length} characters; 3 to 64 are allowed."),
-        ));
-    }
-    None
+/// What is wrong with `name` under `rule`, and the message that says so, or `None` when it is
+/// valid.
+fn broken(rule: NameRule, name: &str) -> Option<(Problem, String)> {
+    let invalid = rule.check(name).err()?;
+    let what = invalid.what;
+    let why = match invalid.problem {
+        Problem::Char(c) => format!("The {what} `{name}` contains `{c}`"),
+        Problem::FirstChar => format!("The {what} `{name}` does not start with a letter"),
+        Problem::Length(length) => format!("The {what} `{name}` has {length} characters"),
+    };
+    Some((
+        invalid.problem,
+        format!("{why}; allowed: {}.", invalid.rule),
+    ))
 }
 
-/// Whether `name` is a valid topic or group name.
-pub fn is_resource_name(name: &str) -> bool {
-    resource_name_problem("", name).is_none()
-}
-
-/// Checks a topic name: `DMS.10240007` for a character outside the rule, `DMS.00400800` for a
-/// length outside 3–64.
+/// Checks a topic name (`NameRule::TOPIC`): `DMS.10240007` for a character outside the rule,
+/// `DMS.00400800` for a length outside 3–64.
 pub fn check_topic_name(name: &str) -> Result<(), DmsError> {
-    match resource_name_problem("topic", name) {
+    match broken(NameRule::TOPIC, name) {
         None => Ok(()),
-        Some((true, why)) => Err(DmsError::of("DMS.10240007").detail(why)),
-        Some((false, why)) => Err(DmsError::of("DMS.00400800").detail(why)),
+        Some((Problem::Char(_), why)) => Err(DmsError::of("DMS.10240007").detail(why)),
+        Some((_, why)) => Err(DmsError::of("DMS.00400800").detail(why)),
     }
 }
 
-/// Checks a consumer group name: `DMS.10240016` (invalid group ID format) for any violation.
+/// Checks a consumer group name (`NameRule::GROUP`): `DMS.10240016` (invalid group ID format)
+/// for any violation.
 pub fn check_group_name(name: &str) -> Result<(), DmsError> {
-    match resource_name_problem("group", name) {
+    match broken(NameRule::GROUP, name) {
         None => Ok(()),
         Some((_, why)) => Err(DmsError::of("DMS.10240016").detail(why)),
     }
 }
 
-/// Checks an ACL user name (`access_key`, catalogue B S9): 7–64 characters, an ASCII letter
-/// first, then letters, digits, `-` and `_`. `DMS.00400015` otherwise.
+/// Checks an ACL user name, the `access_key` (`NameRule::ACL_USER`): `DMS.00400015` for any
+/// violation.
 pub fn check_access_key(name: &str) -> Result<(), DmsError> {
-    let fail = |why: String| Err(DmsError::of("DMS.00400015").detail(why));
-    if !name.chars().next().is_some_and(|c| c.is_ascii_alphabetic()) {
-        return fail(format!(
-            "The ACL user name `{name}` must start with a letter (7 to 64 characters: letters, digits, - and _)."
-        ));
+    match broken(NameRule::ACL_USER, name) {
+        None => Ok(()),
+        Some((_, why)) => Err(DmsError::of("DMS.00400015").detail(why)),
     }
-    if let Some(bad) = name
-        .chars()
-        .find(|c| !(c.is_ascii_alphanumeric() || *c == '-' || *c == '_'))
-    {
-        return fail(format!(
-            "The ACL user name `{name}` contains `{bad}`; only letters, digits, - and _ are allowed."
-        ));
-    }
-    if !(7..=64).contains(&name.len()) {
-        return fail(format!(
-            "The ACL user name `{name}` has {} characters; 7 to 64 are allowed.",
-            name.len()
-        ));
-    }
-    Ok(())
 }
 
-/// The special characters a secret key may contain (catalogue B §5.5, from the SDK).
+/// Checks a migration task name (`NameRule::MIGRATION_TASK`, the instance-name rule):
+/// `DMS.00400800` for any violation.
+pub fn check_task_name(name: &str) -> Result<(), DmsError> {
+    match broken(NameRule::MIGRATION_TASK, name) {
+        None => Ok(()),
+        Some((_, why)) => Err(DmsError::of("DMS.00400800").detail(why)),
+    }
+}
+
+/// The special characters a secret key may contain (API reference).
 pub const SECRET_SPECIALS: &str = "`~!@#$%^&*()-_=+\\|[{}];:'\",<.>/?";
 
-/// Checks an ACL secret key against its user name (catalogue B S9): 8–32 characters from
+/// Checks an ACL secret key against its user name (API reference): 8–32 characters from
 /// letters, digits and [`SECRET_SPECIALS`], at least three of the four classes, different from
 /// the name and the reversed name. `DMS.00400019` otherwise. The secret is never quoted back.
 pub fn check_secret_key(secret: &str, access_key: &str) -> Result<(), DmsError> {
@@ -121,24 +103,7 @@ pub fn check_secret_key(secret: &str, access_key: &str) -> Result<(), DmsError> 
     Ok(())
 }
 
-/// Checks a migration task name (instance-name rule of §5.1.2, catalogue B §5.6.1): an ASCII
-/// letter first, then letters, digits, `-` and `_`, 4–64 characters. `DMS.00400800` otherwise.
-pub fn check_task_name(name: &str) -> Result<(), DmsError> {
-    let valid = name.chars().next().is_some_and(|c| c.is_ascii_alphabetic())
-        && name
-            .chars()
-            .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
-        && (4..=64).contains(&name.len());
-    if valid {
-        Ok(())
-    } else {
-        Err(DmsError::of("DMS.00400800").detail(format!(
-            "The task name `{name}` must start with a letter and have 4 to 64 letters, digits, - or _."
-        )))
-    }
-}
-
-/// ACL permissions on topics (catalogue B S9).
+/// ACL permissions on topics (API reference).
 pub const TOPIC_PERMS: &[&str] = &["PUB", "SUB", "PUB|SUB", "DENY"];
 
 /// Checks an ACL topic permission.
@@ -152,8 +117,8 @@ pub fn topic_perm(value: &str, field: &str) -> Result<String, DmsError> {
     }
 }
 
-/// Checks an ACL group permission: `SUB` or `DENY`; the seed's `PUB|SUB` is accepted and
-/// stored as `SUB`, since a group can only subscribe (catalogue B S9).
+/// Checks an ACL group permission: `SUB` or `DENY`; the API reference's `PUB|SUB` is accepted and
+/// stored as `SUB`, since a group can only subscribe (API reference).
 pub fn group_perm(value: &str, field: &str) -> Result<String, DmsError> {
     match value {
         "SUB" | "PUB|SUB" => Ok("SUB".to_owned()),
@@ -287,24 +252,52 @@ mod tests {
     use super::*;
 
     #[test]
-    fn topic_and_group_names_follow_the_reference_rule() {
+    fn each_broken_name_rule_answers_its_dms_code() {
         for good in ["abc", "a%b|c-d_e", &"x".repeat(64), "%DLQ%group"] {
-            assert!(is_resource_name(good), "{good}");
+            assert!(check_topic_name(good).is_ok(), "{good}");
+            assert!(check_group_name(good).is_ok(), "{good}");
         }
-        for bad in [
-            "ab",
-            "a b c",
-            "topic.1",
-            &"x".repeat(65),
-            "tópico",
-            "ab\u{125}",
-            "",
+        for (bad, code) in [
+            ("a#b", "DMS.10240007"),
+            ("topic.1", "DMS.10240007"),
+            ("tópico", "DMS.10240007"),
+            ("ab", "DMS.00400800"),
+            ("", "DMS.00400800"),
+            (&"x".repeat(65), "DMS.00400800"),
         ] {
-            assert!(!is_resource_name(bad), "{bad}");
+            assert_eq!(check_topic_name(bad).unwrap_err().code, code, "{bad}");
+            assert_eq!(
+                check_group_name(bad).unwrap_err().code,
+                "DMS.10240016",
+                "{bad}"
+            );
         }
-        assert_eq!(check_topic_name("a#b").unwrap_err().code, "DMS.10240007");
-        assert_eq!(check_topic_name("ab").unwrap_err().code, "DMS.00400800");
-        assert_eq!(check_group_name("ab").unwrap_err().code, "DMS.10240016");
+        assert!(check_task_name("task-1_a").is_ok());
+        for bad in ["1task", "abc", "task.1", &"t".repeat(65)] {
+            assert_eq!(
+                check_task_name(bad).unwrap_err().code,
+                "DMS.00400800",
+                "{bad}"
+            );
+        }
+    }
+
+    #[test]
+    fn messages_name_the_input_and_the_rule() {
+        let error = check_topic_name("a#b").unwrap_err();
+        assert!(
+            error
+                .message
+                .contains("The topic name `a#b` contains `#`; allowed: 3 to 64"),
+            "{}",
+            error.message
+        );
+        let error = check_access_key("1app_user").unwrap_err();
+        assert!(
+            error.message.contains("does not start with a letter"),
+            "{}",
+            error.message
+        );
     }
 
     #[test]

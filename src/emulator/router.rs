@@ -41,6 +41,13 @@ pub fn advance(ctx: &mut Ctx<'_>) -> Result<(), DmsError> {
     Ok(())
 }
 
+/// Whether a timer is due, so that a read must run [`advance`] first (on the writer) to answer
+/// with the state it leads to. Retention is not asked: it runs on its own period (at most once
+/// a second, from the emulator's ticker) whatever the requests.
+pub fn due(ctx: &Ctx<'_>) -> Result<bool, DmsError> {
+    Ok(instances::due(ctx)? || migration::due(ctx)?)
+}
+
 /// Background tasks of the modules (simulated traffic).
 pub fn background_tasks(emulator: &std::sync::Arc<Emulator>) -> Vec<tokio::task::JoinHandle<()>> {
     plane::background_tasks(emulator)

@@ -73,6 +73,9 @@ pub struct EmulatorSettings {
     pub migration_seconds: u64,
     /// `emulator.demo_data`: create the demo data set on an empty database.
     pub demo_data: bool,
+    /// `emulator.demo_scale`: create the scale data set (one instance with 10,000 topics and
+    /// 2,000 consumer groups) unless the database has it.
+    pub demo_scale: bool,
     /// `emulator.seed`: the random seed of demo data and simulated traffic (default 7).
     pub seed: u64,
     /// `emulator.traffic_per_second`: simulated messages produced per second with demo data
@@ -98,6 +101,7 @@ impl Default for EmulatorSettings {
             extend_seconds: 20,
             migration_seconds: 10,
             demo_data: false,
+            demo_scale: false,
             seed: 7,
             traffic_per_second: 5.0,
             faults: Vec::new(),

@@ -1,4 +1,4 @@
-//! RocketMQ ACL users (API reference §5.5.1–§5.5.7, catalogue B S9): create, list, modify,
+//! RocketMQ ACL users (API reference §5.5.1–§5.5.7): create, list, modify,
 //! show and delete users, and list the users authorised on a topic or a consumer group.
 //!
 //! Documents: kind `user`, scope = instance id, id = access key (user name). The body is the
@@ -11,8 +11,9 @@
 
 use serde_json::{Map, Value, json};
 
-use super::context::{Ctx, Req, Resp, Routed, is_engine, page};
+use super::context::{Ctx, Req, Resp, Routed, is_engine};
 use super::error::DmsError;
+use super::instances::facts::require_running;
 use super::names::{self, array, boolean, object, string};
 use super::{groups, topics};
 
@@ -164,7 +165,7 @@ fn create(
     instance_id: &str,
 ) -> Result<Resp, DmsError> {
     let instance = ctx.instance(project, instance_id)?;
-    topics::require_running(&instance)?;
+    require_running(&instance)?;
     let body = req.json()?;
     let access_key = string(body.get("access_key"), "access_key")?
         .ok_or_else(|| DmsError::bad_body("`access_key` (the user name) is required."))?;
@@ -184,7 +185,7 @@ fn create(
         "group_perms": [],
     });
     apply_fields(&body, &mut user)?;
-    if ctx.docs.get(USER, instance_id, access_key)?.is_some() {
+    if ctx.docs.exists(USER, instance_id, access_key)? {
         return Err(DmsError::of("DMS.00400800")
             .detail(format!("An ACL user named `{access_key}` already exists.")));
     }
@@ -197,17 +198,12 @@ fn list(ctx: &mut Ctx<'_>, req: &Req, project: &str, instance_id: &str) -> Resul
     ctx.instance(project, instance_id)?;
     let limit = req.limit(10, 50)?;
     let offset = req.offset()?;
-    let users: Vec<Value> = ctx
-        .docs
-        .list(USER, instance_id)?
-        .iter()
-        .map(|(_, user)| view(user))
-        .collect();
-    let (items, _, _) = page(&users, offset, limit);
-    Ok(Resp::ok(json!({"users": items, "total": users.len()})))
+    let page = ctx.docs.page(USER, instance_id, "", offset, limit)?;
+    let users: Vec<Value> = page.items.iter().map(|(_, user)| view(user)).collect();
+    Ok(Resp::ok(json!({"users": users, "total": page.total})))
 }
 
-/// §5.5.4 `GET …/users/{user_name}` (a stray `offset`/`limit`, as in the seed's example, is
+/// §5.5.4 `GET …/users/{user_name}` (a stray `offset`/`limit`, as in the API reference's example, is
 /// ignored).
 fn show(ctx: &mut Ctx<'_>, project: &str, instance_id: &str, user: &str) -> Result<Resp, DmsError> {
     ctx.instance(project, instance_id)?;
@@ -225,7 +221,7 @@ fn update(
     name: &str,
 ) -> Result<Resp, DmsError> {
     let instance = ctx.instance(project, instance_id)?;
-    topics::require_running(&instance)?;
+    require_running(&instance)?;
     let mut user = load(ctx, instance_id, name)?;
     let body = req.json()?;
     if let Some(access_key) = string(body.get("access_key"), "access_key")?
@@ -252,7 +248,7 @@ fn delete(
     name: &str,
 ) -> Result<Resp, DmsError> {
     let instance = ctx.instance(project, instance_id)?;
-    topics::require_running(&instance)?;
+    require_running(&instance)?;
     load(ctx, instance_id, name)?;
     ctx.docs.delete(USER, instance_id, name)?;
     Ok(Resp::ok(json!({"message": "success"})))
@@ -286,9 +282,9 @@ fn policies(
             (group, "group_perms")
         }
     };
-    let policies: Vec<Value> = ctx
-        .docs
-        .list(USER, instance_id)?
+    let page = ctx.docs.page(USER, instance_id, "", offset, limit)?;
+    let policies: Vec<Value> = page
+        .items
         .iter()
         .map(|(_, user)| {
             let perm = user[list_field]
@@ -303,10 +299,9 @@ fn policies(
             })
         })
         .collect();
-    let (items, _, _) = page(&policies, offset, limit);
     Ok(Resp::ok(json!({
-        "policies": items,
-        "total": policies.len(),
+        "policies": policies,
+        "total": page.total,
         "name": name,
     })))
 }

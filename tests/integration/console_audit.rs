@@ -6,6 +6,7 @@ use std::time::Duration;
 
 use serde_json::json;
 
+use crate::support::calls::is_request_id;
 use crate::support::console::{TestApp, spawn_app};
 
 /// One CSV line split into fields (quotes and doubled quotes handled).
@@ -67,10 +68,6 @@ pub(crate) async fn audit_csv(
     lines
         .map(|line| header.iter().cloned().zip(csv_fields(line)).collect())
         .collect()
-}
-
-pub(crate) fn is_request_id(text: &str) -> bool {
-    text.len() == 32 && text.bytes().all(|b| b.is_ascii_hexdigit())
 }
 
 async fn admin_with_instance() -> (TestApp, String) {

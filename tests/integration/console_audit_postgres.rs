@@ -22,9 +22,8 @@ use serde_json::json;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::task::JoinHandle;
 
-use crate::console_audit::{
-    assert_restarts_exported, audit_csv, date, four_audited_actions, is_request_id,
-};
+use crate::console_audit::{assert_restarts_exported, audit_csv, date, four_audited_actions};
+use crate::support::calls::is_request_id;
 use crate::support::console::{Page, TestApp, spawn_app_with};
 
 fn free_port() -> u16 {

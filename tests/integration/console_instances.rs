@@ -5,6 +5,7 @@ use dms_console::api::models::groups::CreateConsumerGroupReq;
 use dms_console::emulator::instances::InitialState;
 use serde_json::json;
 
+use crate::support::calls::is_request_id;
 use crate::support::console::{TestApp, spawn_app};
 
 const UNKNOWN_ID: &str = "11c45539-0000-4000-8000-812c41f61f30";
@@ -13,10 +14,6 @@ async fn admin_app() -> TestApp {
     let app = spawn_app().await;
     app.login_as("admin").await.assert_redirect("/instances");
     app
-}
-
-fn is_request_id(text: &str) -> bool {
-    text.len() == 32 && text.bytes().all(|b| b.is_ascii_hexdigit())
 }
 
 #[tokio::test]

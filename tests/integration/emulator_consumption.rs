@@ -3,11 +3,13 @@
 //! (5.4.3, 5.4.4), consumption verification (5.4.5), delivery traces, the plane's hooks and
 //! the traffic simulator.
 
+use dms_console::clock::now_ms;
 use dms_console::emulator::plane::traffic::Simulator;
 use dms_console::emulator::plane::{self, ClientInfo, ConsumeOutcome};
 use serde_json::{Value, json};
 
-use crate::emulator_messages::{Plane, column, now_ms, pick, property};
+use crate::support::calls::{column, pick, property};
+use crate::support::plane::Plane;
 
 impl Plane {
     fn consume(&self, group: &str, topic: &str, max: usize, fail: bool) -> ConsumeOutcome {

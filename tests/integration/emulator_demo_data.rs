@@ -3,25 +3,11 @@
 use dms_console::api::Method;
 use serde_json::Value;
 
+use crate::support::calls::{call, get_ok};
 use crate::support::emulator::TestEmulator;
 
 async fn get(emulator: &TestEmulator, path: &str, query: &[(&str, &str)]) -> Value {
-    let query: Vec<(String, String)> = query
-        .iter()
-        .map(|(k, v)| (k.to_string(), v.to_string()))
-        .collect();
-    let reply = emulator
-        .client()
-        .raw(Method::Get, path, &query, None)
-        .await
-        .unwrap();
-    assert_eq!(
-        reply.status,
-        200,
-        "{path}: {}",
-        String::from_utf8_lossy(&reply.body)
-    );
-    serde_json::from_slice(&reply.body).unwrap()
+    get_ok(&emulator.client(), path, query).await
 }
 
 async fn demo(seed: u64) -> TestEmulator {
@@ -185,18 +171,16 @@ async fn the_demo_has_lagging_groups_and_dead_letters_to_find() {
                 lagging += 1;
             }
         }
-        let status = emulator
-            .client()
-            .raw(
-                Method::Get,
-                &format!("/v2/{{project_id}}/instances/{id}/topics/%DLQ%{name}/status"),
-                &[],
-                None,
-            )
-            .await
-            .unwrap();
+        let status = call(
+            &emulator.client(),
+            Method::Get,
+            &format!("/v2/{{project_id}}/instances/{id}/topics/%DLQ%{name}/status"),
+            &[],
+            None,
+        )
+        .await;
         if status.status == 200 {
-            let status: Value = serde_json::from_slice(&status.body).unwrap();
+            let status = status.body;
             if status["max_offset"].as_i64().unwrap_or(0)
                 > status["min_offset"].as_i64().unwrap_or(0)
             {
@@ -272,16 +256,12 @@ async fn demo_data_is_created_once_and_survives_a_restart() {
         c
     })
     .unwrap();
-    let reply = client
-        .raw(
-            Method::Get,
-            "/v2/{project_id}/instances",
-            &[("engine".into(), "reliability".into())],
-            None,
-        )
-        .await
-        .unwrap();
-    let list: Value = serde_json::from_slice(&reply.body).unwrap();
+    let list = get_ok(
+        &client,
+        "/v2/{project_id}/instances",
+        &[("engine", "reliability")],
+    )
+    .await;
     assert_eq!(
         list["instance_num"], 3,
         "seeding happens once, not on every start"

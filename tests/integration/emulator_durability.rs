@@ -12,9 +12,11 @@ use std::collections::BTreeSet;
 use std::time::{Duration, Instant};
 
 use dms_console::api::{DmsClient, Method};
-use serde_json::{Value, json};
+use serde_json::json;
 
 use crate::support::binary::{EmulatorProcess, fast_config};
+use crate::support::calls::{Reply, call, get_ok};
+use crate::support::instances::{create, create_body, wait_status_within};
 
 /// One write and what it should leave behind.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
@@ -32,55 +34,13 @@ struct Ledger {
     unanswered: Vec<Write>,
 }
 
-async fn call(client: &DmsClient, method: Method, path: &str, body: Option<Value>) -> (u16, Value) {
-    let bytes = body.map(|b| b.to_string().into_bytes());
-    let reply = client
-        .raw(method, path, &[], bytes.as_deref())
-        .await
-        .unwrap_or_else(|e| panic!("{method:?} {path}: {e}"));
-    let value = serde_json::from_slice(&reply.body).unwrap_or(Value::Null);
-    (reply.status, value)
-}
-
-/// Creates a 4.8.0 instance and waits until it is RUNNING; returns its id.
+/// Creates a 4.8.0 instance with ACL on and waits until it is RUNNING; returns its id.
 async fn running_instance(client: &DmsClient) -> String {
-    let (status, created) = call(
-        client,
-        Method::Post,
-        "/v2/{project_id}/instances",
-        Some(json!({
-            "name": "durable-instance",
-            "engine": "reliability",
-            "engine_version": "4.8.0",
-            "product_id": "c6.4u8g.cluster",
-            "storage_space": 600,
-            "storage_spec_code": "dms.physical.storage.ultra.v2",
-            "available_zones": ["9f1c5806706d4c1fb0eb72f0a9b18c77"],
-            "broker_num": 1,
-            "vpc_id": "3db8490c-4d6d-4d8f-8d3f-047b0de4c5cf",
-            "subnet_id": "0a0f1fcb-f019-458d-b9e5-301867394d50",
-            "security_group_id": "23c5977f-ff33-4b95-a73e-08d8a0bc4e6c",
-            "enable_acl": true,
-        })),
-    )
-    .await;
-    assert_eq!(status, 200, "create the instance: {created}");
-    let id = created["instance_id"].as_str().unwrap().to_owned();
-    let deadline = Instant::now() + Duration::from_secs(30);
-    loop {
-        let (_, shown) = call(
-            client,
-            Method::Get,
-            &format!("/v2/{{project_id}}/instances/{id}"),
-            None,
-        )
-        .await;
-        if shown["status"] == "RUNNING" {
-            return id;
-        }
-        assert!(Instant::now() < deadline, "the instance never ran: {shown}");
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
+    let mut body = create_body("durable-instance");
+    body["enable_acl"] = json!(true);
+    let id = create(client, body).await;
+    wait_status_within(client, &id, "RUNNING", Duration::from_secs(30)).await;
+    id
 }
 
 /// Sends one write: `true` when acknowledged (2xx), `false` when no answer came (the
@@ -127,20 +87,8 @@ async fn all_names(client: &DmsClient, path: &str, field: &str, key: &str) -> BT
     let mut names = BTreeSet::new();
     let mut offset = 0;
     loop {
-        let reply = client
-            .raw(
-                Method::Get,
-                path,
-                &[
-                    ("limit".to_owned(), "50".to_owned()),
-                    ("offset".to_owned(), offset.to_string()),
-                ],
-                None,
-            )
-            .await
-            .expect("list");
-        assert_eq!(reply.status, 200, "{path}: {:?}", reply.error_code);
-        let body: Value = serde_json::from_slice(&reply.body).unwrap();
+        let offset_text = offset.to_string();
+        let body = get_ok(client, path, &[("limit", "50"), ("offset", &offset_text)]).await;
         let page = body[field].as_array().cloned().unwrap_or_default();
         if page.is_empty() {
             return names;
@@ -156,7 +104,11 @@ async fn all_names(client: &DmsClient, path: &str, field: &str, key: &str) -> BT
 /// Reads everything back after a restart and checks every acknowledged write.
 async fn verify(client: &DmsClient, instance: &str, ledger: &Ledger) {
     let base = format!("/v2/{{project_id}}/instances/{instance}");
-    let (status, shown) = call(client, Method::Get, &base, None).await;
+    let Reply {
+        status,
+        body: shown,
+        ..
+    } = call(client, Method::Get, &base, &[], None).await;
     assert_eq!(
         status, 200,
         "the instance is gone after the restart: {shown}"

@@ -3,9 +3,10 @@
 use dms_console::api::Method;
 use serde_json::{Value, json};
 
-use crate::emulator_topics::{Seeded, assert_error};
+use crate::support::calls::{Reply, assert_error};
+use crate::support::seeded::Seeded;
 
-async fn create_group(api: &Seeded, body: Value) -> (u16, Value) {
+async fn create_group(api: &Seeded, body: Value) -> Reply {
     api.call(Method::Post, &api.path("/groups"), &[], Some(body))
         .await
 }
@@ -15,7 +16,11 @@ async fn a_4_8_0_group_is_created_with_the_defaults_and_shown_with_its_online_st
     let api = Seeded::start("4.8.0", 2).await;
     let created = create_group(&api, json!({"name": "grp%|billing"})).await;
     assert_eq!(created, (200, json!({"name": "grp%|billing"})));
-    let (status, group) = api
+    let Reply {
+        status,
+        body: group,
+        ..
+    } = api
         .call(Method::Get, &api.path("/groups/grp%|billing"), &[], None)
         .await;
     assert_eq!(status, 200);
@@ -34,10 +39,11 @@ async fn a_4_8_0_group_is_created_with_the_defaults_and_shown_with_its_online_st
                "enabled": false, "group_desc": "night batch"}),
     )
     .await;
-    assert_eq!(chosen.0, 200);
-    let (_, group) = api
+    assert_eq!(chosen.status, 200);
+    let group = api
         .call(Method::Get, &api.path("/groups/grp-chosen"), &[], None)
-        .await;
+        .await
+        .body;
     assert_eq!(
         (
             &group["brokers"],
@@ -60,10 +66,11 @@ async fn a_4_8_0_group_is_created_with_the_defaults_and_shown_with_its_online_st
 async fn a_5x_group_takes_consume_orderly_and_refuses_brokers() {
     let api = Seeded::start("5.x", 1).await;
     let created = create_group(&api, json!({"name": "ordered", "consume_orderly": true})).await;
-    assert_eq!(created.0, 200);
-    let (_, group) = api
+    assert_eq!(created.status, 200);
+    let group = api
         .call(Method::Get, &api.path("/groups/ordered"), &[], None)
-        .await;
+        .await
+        .body;
     assert_eq!(
         (&group["consume_orderly"], &group["brokers"]),
         (&json!(true), &json!([]))
@@ -124,7 +131,7 @@ async fn group_fields_outside_the_rules_get_their_documented_codes() {
     assert_eq!(
         create_group(&api, json!({"name": "abc", "group_desc": "x".repeat(200)}))
             .await
-            .0,
+            .status,
         200
     );
     assert_error(
@@ -138,9 +145,13 @@ async fn group_fields_outside_the_rules_get_their_documented_codes() {
 async fn the_group_list_filters_by_name_pages_and_reports_the_quota() {
     let api = Seeded::start("4.8.0", 1).await;
     for name in ["orders-a", "orders-b", "billing"] {
-        assert_eq!(create_group(&api, json!({"name": name})).await.0, 200);
+        assert_eq!(create_group(&api, json!({"name": name})).await.status, 200);
     }
-    let (status, listed) = api
+    let Reply {
+        status,
+        body: listed,
+        ..
+    } = api
         .call(
             Method::Get,
             &api.path("/groups"),
@@ -167,7 +178,10 @@ async fn the_group_list_filters_by_name_pages_and_reports_the_quota() {
     );
     assert!(item["created_at"].is_i64());
 
-    let (_, all) = api.call(Method::Get, &api.path("/groups"), &[], None).await;
+    let all = api
+        .call(Method::Get, &api.path("/groups"), &[], None)
+        .await
+        .body;
     assert_eq!(all["total"], 3);
     let bad_limit = api
         .call(Method::Get, &api.path("/groups"), &[("limit", "0")], None)
@@ -179,7 +193,7 @@ async fn the_group_list_filters_by_name_pages_and_reports_the_quota() {
 async fn batch_delete_answers_a_job_and_removes_every_listed_group_or_none() {
     let api = Seeded::start("4.8.0", 1).await;
     for name in ["gone-1", "gone-2", "stays"] {
-        assert_eq!(create_group(&api, json!({"name": name})).await.0, 200);
+        assert_eq!(create_group(&api, json!({"name": name})).await.status, 200);
     }
     let delete = |groups: Value| {
         let api = &api;
@@ -199,10 +213,15 @@ async fn batch_delete_answers_a_job_and_removes_every_listed_group_or_none() {
         "DMS.10240405",
     );
     assert_error(&delete(json!("gone-1")).await, 400, "DMS.00400005");
-    let (status, job) = delete(json!(["gone-1", "gone-2"])).await;
+    let Reply {
+        status, body: job, ..
+    } = delete(json!(["gone-1", "gone-2"])).await;
     assert_eq!(status, 200);
     assert_eq!(job["job_id"].as_str().unwrap().len(), 32);
-    let (_, left) = api.call(Method::Get, &api.path("/groups"), &[], None).await;
+    let left = api
+        .call(Method::Get, &api.path("/groups"), &[], None)
+        .await
+        .body;
     assert_eq!(
         (&left["total"], &left["groups"][0]["name"]),
         (&json!(1), &json!("stays"))
@@ -213,7 +232,7 @@ async fn batch_delete_answers_a_job_and_removes_every_listed_group_or_none() {
 async fn batch_update_changes_each_listed_group_after_checking_them_all() {
     let api = Seeded::start("4.8.0", 1).await;
     for name in ["first", "second"] {
-        assert_eq!(create_group(&api, json!({"name": name})).await.0, 200);
+        assert_eq!(create_group(&api, json!({"name": name})).await.status, 200);
     }
     let update = |groups: Value| {
         let api = &api;
@@ -227,23 +246,27 @@ async fn batch_update_changes_each_listed_group_after_checking_them_all() {
             .await
         }
     };
-    let (status, job) = update(json!([
+    let Reply {
+        status, body: job, ..
+    } = update(json!([
         {"name": "first", "enabled": false, "retry_max_time": 3},
         {"name": "second", "group_desc": "updated", "broadcast": true}
     ]))
     .await;
     assert_eq!(status, 200);
     assert_eq!(job["job_id"].as_str().unwrap().len(), 32);
-    let (_, first) = api
+    let first = api
         .call(Method::Get, &api.path("/groups/first"), &[], None)
-        .await;
+        .await
+        .body;
     assert_eq!(
         (&first["enabled"], &first["retry_max_time"]),
         (&json!(false), &json!(3))
     );
-    let (_, second) = api
+    let second = api
         .call(Method::Get, &api.path("/groups/second"), &[], None)
-        .await;
+        .await
+        .body;
     assert_eq!(
         (&second["group_desc"], &second["broadcast"]),
         (&json!("updated"), &json!(true))
@@ -259,16 +282,20 @@ async fn batch_update_changes_each_listed_group_after_checking_them_all() {
         update(json!([{"name": "first", "retry_max_time": 9}, {"name": "ghost", "enabled": true}]))
             .await;
     assert_error(&unknown, 404, "DMS.10240405");
-    let (_, first) = api
+    let first = api
         .call(Method::Get, &api.path("/groups/first"), &[], None)
-        .await;
+        .await
+        .body;
     assert_eq!(first["retry_max_time"], 3, "a failed batch changes nothing");
 }
 
 #[tokio::test]
 async fn updating_a_group_requires_enabled_broadcast_and_retry_max_time() {
     let api = Seeded::start("4.8.0", 1).await;
-    assert_eq!(create_group(&api, json!({"name": "editable"})).await.0, 200);
+    assert_eq!(
+        create_group(&api, json!({"name": "editable"})).await.status,
+        200
+    );
     let path = api.path("/groups/editable");
     let partial = api
         .call(
@@ -280,7 +307,7 @@ async fn updating_a_group_requires_enabled_broadcast_and_retry_max_time() {
         .await;
     assert_error(&partial, 400, "DMS.00400005");
     assert!(
-        partial.1["error_msg"]
+        partial.body["error_msg"]
             .as_str()
             .unwrap()
             .contains("broadcast")
@@ -307,7 +334,7 @@ async fn updating_a_group_requires_enabled_broadcast_and_retry_max_time() {
         )
         .await;
     assert_eq!(updated, (204, Value::Null));
-    let (_, group) = api.call(Method::Get, &path, &[], None).await;
+    let group = api.call(Method::Get, &path, &[], None).await.body;
     assert_eq!(
         (
             &group["enabled"],
@@ -323,7 +350,9 @@ async fn updating_a_group_requires_enabled_broadcast_and_retry_max_time() {
 async fn deleting_a_group_answers_204_and_unknown_groups_404() {
     let api = Seeded::start("4.8.0", 1).await;
     assert_eq!(
-        create_group(&api, json!({"name": "temporary"})).await.0,
+        create_group(&api, json!({"name": "temporary"}))
+            .await
+            .status,
         200
     );
     let path = api.path("/groups/temporary");
@@ -346,23 +375,31 @@ async fn deleting_a_group_answers_204_and_unknown_groups_404() {
 #[tokio::test]
 async fn the_historical_engine_prefixed_group_calls_answer_200() {
     let api = Seeded::start("4.8.0", 1).await;
-    assert_eq!(create_group(&api, json!({"name": "legacy"})).await.0, 200);
+    assert_eq!(
+        create_group(&api, json!({"name": "legacy"})).await.status,
+        200
+    );
     let base = format!(
         "/v2/reliability/{{project_id}}/instances/{}/groups",
         api.instance
     );
-    let (status, listed) = api
+    let Reply {
+        status,
+        body: listed,
+        ..
+    } = api
         .call(Method::Get, &base, &[("group", "leg")], None)
         .await;
     assert_eq!((status, &listed["total"]), (200, &json!(1)));
-    let (_, by_topic) = api
+    let by_topic = api
         .call(
             Method::Get,
             &base,
             &[("topic", "nobody-consumes-this")],
             None,
         )
-        .await;
+        .await
+        .body;
     assert_eq!(by_topic["total"], 0, "no group consumes the topic");
 
     let rocketmq = format!(
@@ -377,8 +414,8 @@ async fn the_historical_engine_prefixed_group_calls_answer_200() {
             Some(json!({"groups": [{"name": "legacy", "retry_max_time": 4}]})),
         )
         .await;
-    assert_eq!(batch.0, 200);
-    assert!(batch.1["job_id"].is_string());
+    assert_eq!(batch.status, 200);
+    assert!(batch.body["job_id"].is_string());
     let one = api
         .call(
             Method::Put,
@@ -388,9 +425,10 @@ async fn the_historical_engine_prefixed_group_calls_answer_200() {
         )
         .await;
     assert_eq!(one, (200, Value::Null));
-    let (_, group) = api
+    let group = api
         .call(Method::Get, &api.path("/groups/legacy"), &[], None)
-        .await;
+        .await
+        .body;
     assert_eq!(group["retry_max_time"], 6);
     let missing = api
         .call(

@@ -5,8 +5,9 @@
 use dms_console::api::Method;
 use serde_json::{Value, json};
 
-use crate::emulator_instances::{AZ, call, create, create_body, running, show, wait_status};
+use crate::support::calls::{Reply, call};
 use crate::support::emulator::TestEmulator;
+use crate::support::instances::{AZ, create, create_body, running, show, wait_status};
 
 #[tokio::test]
 async fn restart_moves_a_running_instance_through_restarting_back_to_running() {
@@ -15,21 +16,25 @@ async fn restart_moves_a_running_instance_through_restarting_back_to_running() {
     let id = running(&client, "restart-me").await;
     let creating = create(&client, create_body("restart-later")).await;
     let path = format!("/v2/{{project_id}}/reliability/instances/{creating}/restart");
-    let (status, code, _) = call(&client, Method::Post, &path, &[], None).await;
+    let Reply { status, code, .. } = call(&client, Method::Post, &path, &[], None).await;
     assert_eq!(
         (status, code.as_deref()),
         (400, Some("DMS.00400026")),
         "not while CREATING"
     );
     let path = format!("/v2/{{project_id}}/rocketmq/instances/{id}/restart");
-    let (status, _, reply) = call(&client, Method::Post, &path, &[], None).await;
+    let Reply {
+        status,
+        body: reply,
+        ..
+    } = call(&client, Method::Post, &path, &[], None).await;
     assert_eq!(status, 200);
     assert_eq!(
         reply,
         json!({"instance_id": id, "nodes": ["broker-0"], "result": "success"})
     );
     assert_eq!(show(&client, &id).await["status"], "RESTARTING");
-    let (status, code, _) = call(&client, Method::Post, &path, &[], None).await;
+    let Reply { status, code, .. } = call(&client, Method::Post, &path, &[], None).await;
     assert_eq!(
         (status, code.as_deref()),
         (400, Some("DMS.00400017")),
@@ -46,7 +51,11 @@ async fn nodes_and_brokers_follow_the_broker_count() {
     body["broker_num"] = json!(2);
     body["storage_space"] = json!(1200);
     let id = create(&client, body).await;
-    let (status, _, nodes) = call(
+    let Reply {
+        status,
+        body: nodes,
+        ..
+    } = call(
         &client,
         Method::Get,
         &format!("/v2/{{project_id}}/rocketmq/instances/{id}/nodes"),
@@ -64,16 +73,21 @@ async fn nodes_and_brokers_follow_the_broker_count() {
     );
     assert!(master["address"].as_str().unwrap().starts_with("192.168."));
     assert_eq!(master["public_address"], "");
-    let (_, _, paged) = call(
+    let paged = call(
         &client,
         Method::Get,
         &format!("/v2/{{project_id}}/rocketmq/instances/{id}/nodes"),
         &[("limit", "2"), ("offset", "4")],
         None,
     )
-    .await;
+    .await
+    .body;
     assert_eq!(paged["nodes"][0]["broker_name"], "broker-1");
-    let (status, _, brokers) = call(
+    let Reply {
+        status,
+        body: brokers,
+        ..
+    } = call(
         &client,
         Method::Get,
         &format!("/v2/{{project_id}}/instances/{id}/brokers"),
@@ -90,7 +104,7 @@ async fn nodes_and_brokers_follow_the_broker_count() {
         (brokers["total"].as_i64(), brokers["next_offset"].as_i64()),
         (Some(2), Some(-1))
     );
-    let (status, code, _) = call(
+    let Reply { status, code, .. } = call(
         &client,
         Method::Get,
         &format!("/v2/{{project_id}}/instances/{id}/brokers"),
@@ -99,7 +113,7 @@ async fn nodes_and_brokers_follow_the_broker_count() {
     )
     .await;
     assert_eq!((status, code.as_deref()), (400, Some("DMS.10240042")));
-    let (status, code, _) = call(
+    let Reply { status, code, .. } = call(
         &client,
         Method::Get,
         &format!("/v2/{{project_id}}/kafka/instances/{id}/nodes"),
@@ -120,7 +134,11 @@ async fn resize_moves_through_extending_to_running_with_the_new_spec() {
     let client = emulator.client();
     let id = running(&client, "grow-me").await;
     let path = format!("/v2/reliability/{{project_id}}/instances/{id}/extend");
-    let (status, _, reply) = call(
+    let Reply {
+        status,
+        body: reply,
+        ..
+    } = call(
         &client,
         Method::Post,
         &path,
@@ -131,7 +149,7 @@ async fn resize_moves_through_extending_to_running_with_the_new_spec() {
     assert_eq!(status, 200, "{reply}");
     assert_eq!(reply["job_id"].as_str().unwrap().len(), 36);
     assert_eq!(show(&client, &id).await["status"], "EXTENDING");
-    let (status, code, _) = call(
+    let Reply { status, code, .. } = call(
         &client,
         Method::Post,
         &path,
@@ -154,7 +172,7 @@ async fn resize_moves_through_extending_to_running_with_the_new_spec() {
     assert_eq!(instance["node_num"], 11);
 
     let twin = format!("/v2/{{project_id}}/rocketmq/instances/{id}/extend");
-    let (status, _, _) = call(
+    let Reply { status, .. } = call(
         &client,
         Method::Post,
         &twin,
@@ -173,7 +191,7 @@ async fn resize_moves_through_extending_to_running_with_the_new_spec() {
     );
     assert_eq!(instance["extend_times"], 1);
 
-    let (status, _, _) = call(
+    let Reply { status, .. } = call(
         &client,
         Method::Post,
         &path,
@@ -227,8 +245,12 @@ async fn resize_refuses_invalid_changes_with_their_codes() {
             "DMS.00400009",
         ),
     ] {
-        let (status, got, reply) =
-            call(&client, Method::Post, &path, &[], Some(body.clone())).await;
+        let Reply {
+            status,
+            code: got,
+            body: reply,
+            ..
+        } = call(&client, Method::Post, &path, &[], Some(body.clone())).await;
         assert_eq!(
             (status, got.as_deref()),
             (400, Some(code)),
@@ -247,7 +269,11 @@ async fn extend_products_list_the_flavours_of_the_instance_version() {
     let emulator = TestEmulator::start().await;
     let client = emulator.client();
     let id = running(&client, "extend-list").await;
-    let (status, _, reply) = call(
+    let Reply {
+        status,
+        body: reply,
+        ..
+    } = call(
         &client,
         Method::Get,
         &format!("/v2/reliability/{{project_id}}/instances/{id}/extend"),
@@ -270,7 +296,9 @@ async fn extend_products_list_the_flavours_of_the_instance_version() {
         "rocketmq.4u8g.cluster.small"
     );
     assert_eq!(first["support_features"][0]["name"], "rocketmq.acl");
-    let (status, _, twin) = call(
+    let Reply {
+        status, body: twin, ..
+    } = call(
         &client,
         Method::Get,
         &format!("/v2/{{project_id}}/rocketmq/instances/{id}/extend"),
@@ -279,7 +307,11 @@ async fn extend_products_list_the_flavours_of_the_instance_version() {
     )
     .await;
     assert_eq!((status, twin["total"].as_i64()), (200, Some(5)));
-    let (status, _, check) = call(
+    let Reply {
+        status,
+        body: check,
+        ..
+    } = call(
         &client,
         Method::Get,
         &format!("/v2/{{project_id}}/rocketmq/instances/{id}/extend-check"),
@@ -293,16 +325,17 @@ async fn extend_products_list_the_flavours_of_the_instance_version() {
         (Some(true), Some("low"))
     );
     let creating = create(&client, create_body("extend-check-2")).await;
-    let (_, _, check) = call(
+    let check = call(
         &client,
         Method::Get,
         &format!("/v2/{{project_id}}/rocketmq/instances/{creating}/extend-check"),
         &[],
         None,
     )
-    .await;
+    .await
+    .body;
     assert_eq!(check["success"], false);
-    let (status, code, _) = call(
+    let Reply { status, code, .. } = call(
         &client,
         Method::Get,
         "/v2/reliability/{project_id}/instances/not-a-uuid/extend",
@@ -319,13 +352,17 @@ async fn file_reserved_time_can_be_read_and_changed_within_its_range() {
     let client = emulator.client();
     let id = running(&client, "configs-1").await;
     let path = format!("/v2/{{project_id}}/rocketmq/instances/{id}/configs");
-    let (status, _, reply) = call(&client, Method::Get, &path, &[], None).await;
+    let Reply {
+        status,
+        body: reply,
+        ..
+    } = call(&client, Method::Get, &path, &[], None).await;
     assert_eq!(status, 200);
     assert_eq!(
         reply["rocketmq_configs"],
         json!([{"name": "fileReservedTime", "value": "48", "config_type": "dynamic", "default_value": "48", "valid_values": "1~720", "value_type": "integer"}])
     );
-    let (status, _, body) = call(
+    let Reply { status, body, .. } = call(
         &client,
         Method::Put,
         &path,
@@ -334,9 +371,9 @@ async fn file_reserved_time_can_be_read_and_changed_within_its_range() {
     )
     .await;
     assert_eq!((status, body), (204, Value::Null));
-    let (_, _, reply) = call(&client, Method::Get, &path, &[], None).await;
+    let reply = call(&client, Method::Get, &path, &[], None).await.body;
     assert_eq!(reply["rocketmq_configs"][0]["value"], "72");
-    let (status, _, _) = call(
+    let Reply { status, .. } = call(
         &client,
         Method::Put,
         &path,
@@ -350,7 +387,12 @@ async fn file_reserved_time_can_be_read_and_changed_within_its_range() {
         json!({"name": "fileReservedTime", "value": "two days"}),
         json!({"name": "brokerRole", "value": "1"}),
     ] {
-        let (status, code, reply) = call(
+        let Reply {
+            status,
+            code,
+            body: reply,
+            ..
+        } = call(
             &client,
             Method::Put,
             &path,
@@ -372,12 +414,12 @@ async fn file_reserved_time_can_be_read_and_changed_within_its_range() {
         );
         assert!(!reply["error_msg"].as_str().unwrap().contains("{0}"));
     }
-    let (_, _, reply) = call(&client, Method::Get, &path, &[], None).await;
+    let reply = call(&client, Method::Get, &path, &[], None).await.body;
     assert_eq!(
         reply["rocketmq_configs"][0]["value"], "96",
         "refused changes change nothing"
     );
-    let (status, code, _) = call(&client, Method::Put, &path, &[], Some(json!({}))).await;
+    let Reply { status, code, .. } = call(&client, Method::Put, &path, &[], Some(json!({}))).await;
     assert_eq!((status, code.as_deref()), (400, Some("DMS.00400005")));
 }
 
@@ -388,7 +430,7 @@ async fn tags_are_added_listed_aggregated_and_deleted() {
     let one = create(&client, create_body("tagged-1")).await;
     let two = create(&client, create_body("tagged-2")).await;
     let action = |id: &str| format!("/v2/{{project_id}}/rocketmq/{id}/tags/action");
-    let (status, _, body) = call(&client, Method::Post, &action(&one), &[], Some(json!({"action": "create", "tags": [{"key": "env", "value": "prod"}, {"key": "owner", "value": "payments team"}]}))).await;
+    let Reply { status, body, .. } = call(&client, Method::Post, &action(&one), &[], Some(json!({"action": "create", "tags": [{"key": "env", "value": "prod"}, {"key": "owner", "value": "payments team"}]}))).await;
     assert_eq!((status, body), (204, Value::Null));
     call(
         &client,
@@ -398,7 +440,9 @@ async fn tags_are_added_listed_aggregated_and_deleted() {
         Some(json!({"action": "create", "tags": [{"key": "env", "value": "test"}]})),
     )
     .await;
-    let (status, _, tags) = call(
+    let Reply {
+        status, body: tags, ..
+    } = call(
         &client,
         Method::Get,
         &format!("/v2/{{project_id}}/rocketmq/{one}/tags"),
@@ -416,28 +460,30 @@ async fn tags_are_added_listed_aggregated_and_deleted() {
         tags["tags"],
         "the instance shows its tags"
     );
-    let (_, _, project) = call(
+    let project = call(
         &client,
         Method::Get,
         "/v2/{project_id}/rocketmq/tags",
         &[],
         None,
     )
-    .await;
+    .await
+    .body;
     assert_eq!(
         project["tags"],
         json!([{"key": "env", "values": ["prod", "test"]}, {"key": "owner", "values": ["payments team"]}])
     );
-    let (status, _, _) = call(&client, Method::Post, &action(&one), &[], Some(json!({"action": "delete", "tags": [{"key": "env"}, {"key": "owner", "value": "someone else"}]}))).await;
+    let Reply { status, .. } = call(&client, Method::Post, &action(&one), &[], Some(json!({"action": "delete", "tags": [{"key": "env"}, {"key": "owner", "value": "someone else"}]}))).await;
     assert_eq!(status, 204);
-    let (_, _, tags) = call(
+    let tags = call(
         &client,
         Method::Get,
         &format!("/v2/{{project_id}}/rocketmq/{one}/tags"),
         &[],
         None,
     )
-    .await;
+    .await
+    .body;
     assert_eq!(
         tags["tags"],
         json!([{"key": "owner", "value": "payments team"}]),
@@ -480,7 +526,12 @@ async fn tags_are_added_listed_aggregated_and_deleted() {
             "DMS.10240044",
         ),
     ] {
-        let (status, got, reply) = call(
+        let Reply {
+            status,
+            code: got,
+            body: reply,
+            ..
+        } = call(
             &client,
             Method::Post,
             &action(&one),
@@ -494,7 +545,7 @@ async fn tags_are_added_listed_aggregated_and_deleted() {
             "{body}: {reply}"
         );
     }
-    let (status, _, _) = call(
+    let Reply { status, .. } = call(
         &client,
         Method::Post,
         &action(&one),
@@ -509,7 +560,9 @@ async fn tags_are_added_listed_aggregated_and_deleted() {
 async fn availability_zones_answer_in_the_v2_and_v1_shapes() {
     let emulator = TestEmulator::start().await;
     let client = emulator.client();
-    let (status, _, v2) = call(
+    let Reply {
+        status, body: v2, ..
+    } = call(
         &client,
         Method::Get,
         "/v2/available-zones",
@@ -527,11 +580,13 @@ async fn availability_zones_answer_in_the_v2_and_v1_shapes() {
     assert_eq!(default[0]["resource_availability"], "true");
     assert_eq!(default[0]["remain_time"], i64::MAX);
     assert_eq!(default[0]["mode"], "center");
-    let (status, _, v1) = call(&client, Method::Get, "/v1.0/availableZones", &[], None).await;
+    let Reply {
+        status, body: v1, ..
+    } = call(&client, Method::Get, "/v1.0/availableZones", &[], None).await;
     assert_eq!(status, 200);
     assert_eq!(v1["available_zones"].as_array().unwrap().len(), 3);
     assert!(v1["available_zones"][0].get("mode").is_none());
-    let (status, code, _) = call(
+    let Reply { status, code, .. } = call(
         &client,
         Method::Post,
         "/v2/available-zones",
@@ -546,7 +601,11 @@ async fn availability_zones_answer_in_the_v2_and_v1_shapes() {
 async fn products_list_the_real_flavours_with_string_properties_and_paging() {
     let emulator = TestEmulator::start().await;
     let client = emulator.client();
-    let (status, _, first) = call(&client, Method::Get, "/v2/rocketmq/products", &[], None).await;
+    let Reply {
+        status,
+        body: first,
+        ..
+    } = call(&client, Method::Get, "/v2/rocketmq/products", &[], None).await;
     assert_eq!(status, 200);
     assert_eq!(
         (first["total"].as_i64(), first["next_offset"].as_i64()),
@@ -554,14 +613,15 @@ async fn products_list_the_real_flavours_with_string_properties_and_paging() {
     );
     assert_eq!(first["versions"], json!(["4.8.0", "5.x"]));
     assert_eq!(first["products"].as_array().unwrap().len(), 10);
-    let (_, _, all) = call(
+    let all = call(
         &client,
         Method::Get,
         "/v2/reliability/products",
         &[("limit", "50")],
         None,
     )
-    .await;
+    .await
+    .body;
     let ids: Vec<&str> = all["products"]
         .as_array()
         .unwrap()
@@ -572,30 +632,32 @@ async fn products_list_the_real_flavours_with_string_properties_and_paging() {
         ids.contains(&"c6.16u32g.cluster") && ids.contains(&"rocketmq.p2.large.300"),
         "{ids:?}"
     );
-    let (_, _, one) = call(
+    let one = call(
         &client,
         Method::Get,
         "/v2/rocketmq/products",
         &[("product_id", "c6.8u16g.cluster")],
         None,
     )
-    .await;
+    .await
+    .body;
     let product = &one["products"][0];
     assert_eq!(one["total"], 1);
     assert_eq!(product["properties"]["max_topic_per_broker"], "8000");
     assert_eq!(product["properties"]["engine_versions"], "4.8.0");
     assert_eq!(product["ios"][0]["io_spec"], "dms.physical.storage.high.v2");
     assert_eq!(product["charging_mode"], json!(["monthly", "hourly"]));
-    let (_, _, basic) = call(
+    let basic = call(
         &client,
         Method::Get,
         "/v2/rocketmq/products",
         &[("type", "cluster.basic")],
         None,
     )
-    .await;
+    .await
+    .body;
     assert_eq!(basic["total"], 3);
-    let (status, code, _) = call(
+    let Reply { status, code, .. } = call(
         &client,
         Method::Get,
         "/v2/rocketmq/products",
@@ -604,7 +666,9 @@ async fn products_list_the_real_flavours_with_string_properties_and_paging() {
     )
     .await;
     assert_eq!((status, code.as_deref()), (400, Some("DMS.10240042")));
-    let (status, _, v1) = call(&client, Method::Get, "/v1.0/products", &[], None).await;
+    let Reply {
+        status, body: v1, ..
+    } = call(&client, Method::Get, "/v1.0/products", &[], None).await;
     assert_eq!(
         (
             status,
@@ -620,10 +684,14 @@ async fn product_cores_count_the_flavour_times_the_brokers() {
     let emulator = TestEmulator::start().await;
     let client = emulator.client();
     let path = "/v2/rocketmq/products/cores";
-    let (status, _, plain) = call(&client, Method::Get, path, &[], None).await;
+    let Reply {
+        status,
+        body: plain,
+        ..
+    } = call(&client, Method::Get, path, &[], None).await;
     assert_eq!((status, plain), (200, json!({"core_num": 4})));
     let id = running(&client, "cores-1").await;
-    let (_, _, reply) = call(
+    let reply = call(
         &client,
         Method::Get,
         path,
@@ -634,12 +702,13 @@ async fn product_cores_count_the_flavour_times_the_brokers() {
         ],
         None,
     )
-    .await;
+    .await
+    .body;
     assert_eq!(
         reply,
         json!({"core_num": 24, "total_extend_storage_space": 1800})
     );
-    let (status, code, _) = call(
+    let Reply { status, code, .. } = call(
         &client,
         Method::Get,
         path,
@@ -648,7 +717,8 @@ async fn product_cores_count_the_flavour_times_the_brokers() {
     )
     .await;
     assert_eq!((status, code.as_deref()), (400, Some("DMS.00400009")));
-    let (status, code, _) = call(&client, Method::Get, path, &[("broker_num", "zero")], None).await;
+    let Reply { status, code, .. } =
+        call(&client, Method::Get, path, &[("broker_num", "zero")], None).await;
     assert_eq!((status, code.as_deref()), (400, Some("DMS.00400800")));
 }
 
@@ -657,7 +727,9 @@ async fn quotas_count_the_projects_instances_in_both_api_versions() {
     let emulator = TestEmulator::start().await;
     let client = emulator.client();
     create(&client, create_body("quota-1")).await;
-    let (status, _, v2) = call(&client, Method::Get, "/v2/{project_id}/quotas", &[], None).await;
+    let Reply {
+        status, body: v2, ..
+    } = call(&client, Method::Get, "/v2/{project_id}/quotas", &[], None).await;
     assert_eq!(status, 200);
     let resources = v2["quotas"]["resources"].as_array().unwrap();
     let rocketmq = resources
@@ -673,19 +745,20 @@ async fn quotas_count_the_projects_instances_in_both_api_versions() {
             .iter()
             .any(|r| r["type"] == "tags" && r["quota"] == 20)
     );
-    let (_, _, only) = call(
+    let only = call(
         &client,
         Method::Get,
         "/v2/{project_id}/quotas",
         &[("onlyQuota", "reliability"), ("includeTagsQuota", "false")],
         None,
     )
-    .await;
+    .await
+    .body;
     assert_eq!(
         only["quotas"]["resources"],
         json!([{"type": "rocketmqInstance", "quota": 100, "used": 1}])
     );
-    let (status, code, _) = call(
+    let Reply { status, code, .. } = call(
         &client,
         Method::Get,
         "/v2/{project_id}/quotas",
@@ -694,7 +767,9 @@ async fn quotas_count_the_projects_instances_in_both_api_versions() {
     )
     .await;
     assert_eq!((status, code.as_deref()), (400, Some("DMS.00400800")));
-    let (status, _, v1) = call(
+    let Reply {
+        status, body: v1, ..
+    } = call(
         &client,
         Method::Get,
         "/v1.0/{project_id}/quotas/dms",
@@ -713,7 +788,9 @@ async fn the_cloud_eye_hierarchy_names_the_instance_and_its_brokers() {
     let emulator = TestEmulator::start().await;
     let client = emulator.client();
     let id = running(&client, "ces-1").await;
-    let (status, _, v2) = call(
+    let Reply {
+        status, body: v2, ..
+    } = call(
         &client,
         Method::Get,
         &format!("/v2/{{project_id}}/instances/{id}/ces-hierarchy"),
@@ -729,7 +806,9 @@ async fn the_cloud_eye_hierarchy_names_the_instance_and_its_brokers() {
     );
     assert_eq!(v2["topics"], json!([]));
     assert_eq!(v2["dimensions"][0]["name"], "rocketmq_instance_id");
-    let (status, _, v1) = call(
+    let Reply {
+        status, body: v1, ..
+    } = call(
         &client,
         Method::Get,
         &format!("/v1.0/{{project_id}}/instances/{id}/ceshierarchy"),
@@ -740,7 +819,7 @@ async fn the_cloud_eye_hierarchy_names_the_instance_and_its_brokers() {
     assert_eq!(status, 200);
     assert_eq!(v1["nodes"], json!([{"name": "broker-0"}]));
     assert_eq!(v1["queues"], json!([]));
-    let (status, code, _) = call(
+    let Reply { status, code, .. } = call(
         &client,
         Method::Get,
         "/v1.0/{project_id}/instances/11c45539-0000-4000-8000-812c41f61f30/ceshierarchy",

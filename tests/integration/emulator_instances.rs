@@ -1,108 +1,15 @@
 //! The emulator's instance life cycle (API reference §5.1, §8.1.1, §8.2.1): create, list,
-//! show, update, delete, batch delete, timers and durability. Helpers here are shared with
-//! `emulator_instance_admin`.
+//! show, update, delete, batch delete, timers and durability.
 
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
-use dms_console::api::{DmsClient, Method};
+use dms_console::api::Method;
 use dms_console::emulator::instances::{InitialState, InstanceSpec, create_instance_document};
 use serde_json::{Value, json};
 
+use crate::support::calls::{Reply, call};
 use crate::support::emulator::{OTHER_AK, OTHER_PROJECT, OTHER_SK, PROJECT, TestEmulator};
-
-/// The AZ the examples use (the default AZ).
-pub const AZ: &str = "9f1c5806706d4c1fb0eb72f0a9b18c77";
-/// A network id of UUID shape.
-pub const NET: &str = "3db8490c-4d6d-4d8f-8d3f-047b0de4c5cf";
-
-/// One call: status, error code, JSON body (`Null` when empty).
-pub async fn call(
-    client: &DmsClient,
-    method: Method,
-    path: &str,
-    query: &[(&str, &str)],
-    body: Option<Value>,
-) -> (u16, Option<String>, Value) {
-    let query: Vec<(String, String)> = query
-        .iter()
-        .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
-        .collect();
-    let bytes = body.map(|b| b.to_string().into_bytes());
-    let reply = client
-        .raw(method, path, &query, bytes.as_deref())
-        .await
-        .expect("the emulator answers");
-    let json = if reply.body.is_empty() {
-        Value::Null
-    } else {
-        serde_json::from_slice(&reply.body).expect("JSON body")
-    };
-    (reply.status, reply.error_code, json)
-}
-
-/// A valid 4.8.0 create body (5.1.2 example).
-pub fn create_body(name: &str) -> Value {
-    json!({
-        "name": name, "description": "", "engine": "reliability", "engine_version": "4.8.0",
-        "storage_space": 600, "vpc_id": NET, "subnet_id": "0a0f1fcb-f019-458d-b9e5-301867394d50",
-        "security_group_id": "23c5977f-ff33-4b95-a73e-08d8a0bc4e6c", "available_zones": [AZ],
-        "product_id": "c6.4u8g.cluster", "enterprise_project_id": "0", "ssl_enable": false,
-        "storage_spec_code": "dms.physical.storage.ultra.v2", "ipv6_enable": false,
-        "enable_publicip": false, "publicip_id": "", "broker_num": 1
-    })
-}
-
-/// Creates an instance with `body` and returns its id.
-pub async fn create(client: &DmsClient, body: Value) -> String {
-    let (status, code, reply) = call(
-        client,
-        Method::Post,
-        "/v2/reliability/{project_id}/instances",
-        &[],
-        Some(body),
-    )
-    .await;
-    assert_eq!((status, code), (200, None), "{reply}");
-    reply["instance_id"].as_str().unwrap().to_owned()
-}
-
-/// The instance as shown by 5.1.3.
-pub async fn show(client: &DmsClient, id: &str) -> Value {
-    let (status, _, body) = call(
-        client,
-        Method::Get,
-        &format!("/v2/{{project_id}}/instances/{id}"),
-        &[],
-        None,
-    )
-    .await;
-    assert_eq!(status, 200, "{body}");
-    body
-}
-
-/// Polls until the instance has `status` (at most 5 s).
-pub async fn wait_status(client: &DmsClient, id: &str, status: &str) -> Value {
-    let deadline = Instant::now() + Duration::from_secs(5);
-    loop {
-        let instance = show(client, id).await;
-        if instance["status"] == status {
-            return instance;
-        }
-        assert!(
-            Instant::now() < deadline,
-            "still {} instead of {status}",
-            instance["status"]
-        );
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
-}
-
-/// A RUNNING 4.8.0 instance called `name`.
-pub async fn running(client: &DmsClient, name: &str) -> String {
-    let id = create(client, create_body(name)).await;
-    wait_status(client, &id, "RUNNING").await;
-    id
-}
+use crate::support::instances::{create, create_body, running, show, wait_status};
 
 #[tokio::test]
 async fn a_created_instance_is_creating_then_running_after_the_configured_seconds() {
@@ -227,7 +134,12 @@ async fn create_refuses_each_invalid_field_with_its_documented_code() {
     for (field, value, status, code) in cases {
         let mut body = create_body("valid-name");
         body[field] = value.clone();
-        let (got_status, got_code, reply) = call(
+        let Reply {
+            status: got_status,
+            code: got_code,
+            body: reply,
+            ..
+        } = call(
             &client,
             Method::Post,
             "/v2/reliability/{project_id}/instances",
@@ -242,7 +154,7 @@ async fn create_refuses_each_invalid_field_with_its_documented_code() {
         );
         assert!(!reply["error_msg"].as_str().unwrap().is_empty());
     }
-    let (status, code, _) = call(
+    let Reply { status, code, .. } = call(
         &client,
         Method::Post,
         "/v2/reliability/{project_id}/instances",
@@ -264,7 +176,7 @@ async fn yearly_billing_gives_charging_mode_0_and_bad_periods_are_refused() {
     assert_eq!(show(&client, &id).await["charging_mode"], 0);
     let mut body = create_body("prepaid-2");
     body["bss_param"] = json!({"charging_mode": "prePaid", "period_type": "year", "period_num": 4});
-    let (status, code, _) = call(
+    let Reply { status, code, .. } = call(
         &client,
         Method::Post,
         "/v2/{project_id}/instances",
@@ -289,7 +201,11 @@ async fn the_sdk_create_aliases_and_the_v1_path_create_instances_too() {
     .into_iter()
     .enumerate()
     {
-        let (status, _, reply) = call(
+        let Reply {
+            status,
+            body: reply,
+            ..
+        } = call(
             &client,
             Method::Post,
             path,
@@ -303,7 +219,7 @@ async fn the_sdk_create_aliases_and_the_v1_path_create_instances_too() {
             format!("alias-{index}")
         );
     }
-    let (status, code, _) = call(
+    let Reply { status, code, .. } = call(
         &client,
         Method::Put,
         "/v2/{project_id}/rocketmq/instances",
@@ -334,7 +250,9 @@ async fn instances_are_listed_newest_first_with_filters_and_paging() {
             .await
         }
     };
-    let (status, _, all) = list(vec![("engine", "reliability")]).await;
+    let Reply {
+        status, body: all, ..
+    } = list(vec![("engine", "reliability")]).await;
     assert_eq!(status, 200);
     assert_eq!(all["instance_num"], 3);
     let names: Vec<&str> = all["instances"]
@@ -344,42 +262,49 @@ async fn instances_are_listed_newest_first_with_filters_and_paging() {
         .map(|i| i["name"].as_str().unwrap())
         .collect();
     assert_eq!(names, ["audit-log", "shop-payments", "shop-orders"]);
-    let (_, _, fuzzy) = list(vec![("engine", "rocketmq"), ("name", "shop")]).await;
+    let fuzzy = list(vec![("engine", "rocketmq"), ("name", "shop")])
+        .await
+        .body;
     assert_eq!(fuzzy["instance_num"], 2);
-    let (_, _, exact) = list(vec![
+    let exact = list(vec![
         ("engine", "rocketmq"),
         ("name", "shop"),
         ("exact_match_name", "true"),
     ])
-    .await;
+    .await
+    .body;
     assert_eq!(exact["instance_num"], 0);
-    let (_, _, paged) = list(vec![
+    let paged = list(vec![
         ("engine", "reliability"),
         ("limit", "1"),
         ("offset", "1"),
     ])
-    .await;
+    .await
+    .body;
     assert_eq!(paged["instance_num"], 3, "instance_num counts every match");
     assert_eq!(paged["instances"][0]["name"], "shop-payments");
-    let (_, _, creating) = list(vec![("engine", "reliability"), ("status", "CREATING")]).await;
+    let creating = list(vec![("engine", "reliability"), ("status", "CREATING")])
+        .await
+        .body;
     assert_eq!(creating["instance_num"], 3);
     for limit in ["0", "51"] {
-        let (status, code, _) = list(vec![("engine", "reliability"), ("limit", limit)]).await;
+        let Reply { status, code, .. } =
+            list(vec![("engine", "reliability"), ("limit", limit)]).await;
         assert_eq!(
             (status, code.as_deref()),
             (400, Some("DMS.10240042")),
             "limit {limit}"
         );
     }
-    let (status, code, _) = list(vec![("engine", "reliability"), ("offset", "-1")]).await;
+    let Reply { status, code, .. } = list(vec![("engine", "reliability"), ("offset", "-1")]).await;
     assert_eq!((status, code.as_deref()), (400, Some("DMS.10240043")));
-    let (status, code, _) = list(vec![]).await;
+    let Reply { status, code, .. } = list(vec![]).await;
     assert_eq!(
         (status, code.as_deref()),
         (400, Some("DMS.00400800")),
         "engine is required"
     );
-    let (status, code, _) = list(vec![("engine", "kafka")]).await;
+    let Reply { status, code, .. } = list(vec![("engine", "kafka")]).await;
     assert_eq!((status, code.as_deref()), (400, Some("DMS.00400007")));
 }
 
@@ -387,7 +312,7 @@ async fn instances_are_listed_newest_first_with_filters_and_paging() {
 async fn unknown_instances_are_404_and_malformed_ids_are_400() {
     let emulator = TestEmulator::start().await;
     let client = emulator.client();
-    let (status, code, _) = call(
+    let Reply { status, code, .. } = call(
         &client,
         Method::Get,
         "/v2/{project_id}/instances/11c45539-0000-4000-8000-812c41f61f30",
@@ -396,7 +321,7 @@ async fn unknown_instances_are_404_and_malformed_ids_are_400() {
     )
     .await;
     assert_eq!((status, code.as_deref()), (404, Some("DMS.00404022")));
-    let (status, code, _) = call(
+    let Reply { status, code, .. } = call(
         &client,
         Method::Get,
         "/v2/{project_id}/instances/not-a-uuid",
@@ -405,7 +330,7 @@ async fn unknown_instances_are_404_and_malformed_ids_are_400() {
     )
     .await;
     assert_eq!((status, code.as_deref()), (400, Some("DMS.00400030")));
-    let (status, code, _) = call(
+    let Reply { status, code, .. } = call(
         &client,
         Method::Delete,
         "/v2/{project_id}/instances/not-a-uuid",
@@ -422,7 +347,7 @@ async fn another_projects_credential_can_neither_read_nor_delete_an_instance() {
     let id = create(&emulator.client(), create_body("private-1")).await;
     let other = emulator.client_with(OTHER_AK, OTHER_SK, OTHER_PROJECT);
     for method in [Method::Get, Method::Delete] {
-        let (status, code, _) = call(
+        let Reply { status, code, .. } = call(
             &other,
             method,
             &format!("/v2/{PROJECT}/instances/{id}"),
@@ -432,14 +357,15 @@ async fn another_projects_credential_can_neither_read_nor_delete_an_instance() {
         .await;
         assert_eq!((status, code.as_deref()), (401, Some("DMS.10240104")));
     }
-    let (_, _, own) = call(
+    let own = call(
         &other,
         Method::Get,
         "/v2/{project_id}/instances",
         &[("engine", "reliability")],
         None,
     )
-    .await;
+    .await
+    .body;
     assert_eq!(
         own["instance_num"], 0,
         "projects do not see each other's instances"
@@ -452,16 +378,18 @@ async fn an_instance_cannot_be_deleted_while_creating_and_is_gone_after_a_delete
     let client = emulator.client();
     let id = create(&client, create_body("short-lived")).await;
     let path = format!("/v2/{{project_id}}/instances/{id}");
-    let (status, code, body) = call(&client, Method::Delete, &path, &[], None).await;
+    let Reply {
+        status, code, body, ..
+    } = call(&client, Method::Delete, &path, &[], None).await;
     assert_eq!(
         (status, code.as_deref()),
         (400, Some("DMS.0040009")),
         "{body}"
     );
     wait_status(&client, &id, "RUNNING").await;
-    let (status, _, body) = call(&client, Method::Delete, &path, &[], None).await;
+    let Reply { status, body, .. } = call(&client, Method::Delete, &path, &[], None).await;
     assert_eq!((status, body), (204, Value::Null));
-    let (status, code, _) = call(&client, Method::Get, &path, &[], None).await;
+    let Reply { status, code, .. } = call(&client, Method::Get, &path, &[], None).await;
     assert_eq!((status, code.as_deref()), (404, Some("DMS.00404022")));
 }
 
@@ -473,7 +401,7 @@ async fn updates_change_name_description_and_window_but_refuse_underscores() {
     let other = create(&client, create_body("other-name")).await;
     let path = format!("/v2/{{project_id}}/instances/{id}");
     let update = json!({"name": "renamed-1", "description": "RocketMQ description", "maintain_begin": "22:00:00", "maintain_end": "02:00:00", "enable_acl": true});
-    let (status, _, body) = call(&client, Method::Put, &path, &[], Some(update)).await;
+    let Reply { status, body, .. } = call(&client, Method::Put, &path, &[], Some(update)).await;
     assert_eq!((status, body), (204, Value::Null));
     let instance = show(&client, &id).await;
     assert_eq!(instance["name"], "renamed-1");
@@ -496,14 +424,19 @@ async fn updates_change_name_description_and_window_but_refuse_underscores() {
         (json!({"enable_publicip": true}), "DMS.00400128"),
         (json!({"description": 7}), "DMS.00400005"),
     ] {
-        let (status, got, reply) = call(&client, Method::Put, &path, &[], Some(body.clone())).await;
+        let Reply {
+            status,
+            code: got,
+            body: reply,
+            ..
+        } = call(&client, Method::Put, &path, &[], Some(body.clone())).await;
         assert_eq!(
             (status, got.as_deref()),
             (400, Some(code)),
             "{body}: {reply}"
         );
     }
-    let (status, code, _) = call(
+    let Reply { status, code, .. } = call(
         &client,
         Method::Put,
         &format!("/v2/{{project_id}}/instances/{other}"),
@@ -516,7 +449,7 @@ async fn updates_change_name_description_and_window_but_refuse_underscores() {
         (400, Some("DMS.00400026")),
         "network changes need RUNNING"
     );
-    let (status, _, _) = call(
+    let Reply { status, .. } = call(
         &client,
         Method::Put,
         &path,
@@ -556,7 +489,11 @@ async fn batch_delete_reports_each_instance_and_all_failure_removes_failed_creat
     let failed = failed["instance_id"].as_str().unwrap().to_owned();
     let path = "/v2/{project_id}/instances/action";
     let unknown = "11c45539-0000-4000-8000-812c41f61f30";
-    let (status, _, reply) = call(
+    let Reply {
+        status,
+        body: reply,
+        ..
+    } = call(
         &client,
         Method::Post,
         path,
@@ -584,7 +521,7 @@ async fn batch_delete_reports_each_instance_and_all_failure_removes_failed_creat
                 None,
             )
             .await
-            .2["instance_num"]
+            .body["instance_num"]
                 .clone()
         }
     };
@@ -594,7 +531,7 @@ async fn batch_delete_reports_each_instance_and_all_failure_removes_failed_creat
         "failed creations are hidden by default"
     );
     assert_eq!(list("true").await, 2);
-    let (status, _, body) = call(
+    let Reply { status, body, .. } = call(
         &client,
         Method::Post,
         path,
@@ -604,7 +541,7 @@ async fn batch_delete_reports_each_instance_and_all_failure_removes_failed_creat
     .await;
     assert_eq!((status, body), (204, Value::Null));
     assert_eq!(list("true").await, 1);
-    let (status, code, _) = call(
+    let Reply { status, code, .. } = call(
         &client,
         Method::Get,
         &format!("/v2/{{project_id}}/instances/{failed}"),
@@ -628,7 +565,9 @@ async fn batch_delete_reports_each_instance_and_all_failure_removes_failed_creat
             "DMS.0040010",
         ),
     ] {
-        let (status, got, _) = call(&client, Method::Post, path, &[], Some(body.clone())).await;
+        let Reply {
+            status, code: got, ..
+        } = call(&client, Method::Post, path, &[], Some(body.clone())).await;
         assert_eq!((status, got.as_deref()), (400, Some(code)), "{body}");
     }
 }
@@ -678,7 +617,7 @@ async fn historical_instance_paths_answer_200_where_the_current_api_answers_204(
         format!("/v2/reliability/{{project_id}}/instances/{id}"),
         format!("/v2/rocketmq/{{project_id}}/instances/{id}"),
     ] {
-        let (status, _, body) = call(&client, Method::Get, &path, &[], None).await;
+        let Reply { status, body, .. } = call(&client, Method::Get, &path, &[], None).await;
         assert_eq!(
             (status, body["name"].as_str()),
             (200, Some("historical-1")),
@@ -689,7 +628,7 @@ async fn historical_instance_paths_answer_200_where_the_current_api_answers_204(
         "/v1.0/{project_id}/instances",
         "/v1.0/dms/{project_id}/instances",
     ] {
-        let (status, _, body) = call(&client, Method::Get, path, &[], None).await;
+        let Reply { status, body, .. } = call(&client, Method::Get, path, &[], None).await;
         assert_eq!(
             (status, body["instance_num"].as_i64()),
             (200, Some(1)),
@@ -697,13 +636,13 @@ async fn historical_instance_paths_answer_200_where_the_current_api_answers_204(
         );
     }
     let path = format!("/v1.0/dms/{{project_id}}/instances/{id}");
-    let (status, _, body) = call(&client, Method::Put, &path, &[], None).await;
+    let Reply { status, body, .. } = call(&client, Method::Put, &path, &[], None).await;
     assert_eq!(
         (status, body),
         (200, Value::Null),
         "V1 modify takes an empty body"
     );
-    let (status, _, _) = call(
+    let Reply { status, .. } = call(
         &client,
         Method::Put,
         &path,
@@ -713,7 +652,7 @@ async fn historical_instance_paths_answer_200_where_the_current_api_answers_204(
     .await;
     assert_eq!(status, 200);
     assert_eq!(show(&client, &id).await["description"], "v1");
-    let (status, code, _) = call(
+    let Reply { status, code, .. } = call(
         &client,
         Method::Put,
         &path,
@@ -722,9 +661,9 @@ async fn historical_instance_paths_answer_200_where_the_current_api_answers_204(
     )
     .await;
     assert_eq!((status, code.as_deref()), (400, Some("DMS.00400010")));
-    let (status, _, body) = call(&client, Method::Delete, &path, &[], None).await;
+    let Reply { status, body, .. } = call(&client, Method::Delete, &path, &[], None).await;
     assert_eq!((status, body), (200, Value::Null));
-    let (status, code, _) = call(&client, Method::Get, &path, &[], None).await;
+    let Reply { status, code, .. } = call(&client, Method::Get, &path, &[], None).await;
     assert_eq!((status, code.as_deref()), (404, Some("DMS.00404022")));
 }
 
@@ -747,13 +686,14 @@ async fn instances_survive_restarting_the_emulator_on_the_same_data_directory() 
         (Some("durable-1"), Some("RUNNING"))
     );
     wait_status(&client, &creating, "RUNNING").await;
-    let (_, _, list) = call(
+    let list = call(
         &client,
         Method::Get,
         "/v2/{project_id}/instances",
         &[("engine", "reliability")],
         None,
     )
-    .await;
+    .await
+    .body;
     assert_eq!(list["instance_num"], 2);
 }

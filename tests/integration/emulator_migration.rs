@@ -5,17 +5,18 @@ use std::time::{Duration, Instant};
 use dms_console::api::Method;
 use serde_json::{Value, json};
 
-use crate::emulator_topics::{Seeded, assert_error};
+use crate::support::calls::{Reply, assert_error};
 use crate::support::emulator::TestEmulator;
+use crate::support::seeded::Seeded;
 
-async fn create_task(api: &Seeded, query: &[(&str, &str)], body: Value) -> (u16, Value) {
+async fn create_task(api: &Seeded, query: &[(&str, &str)], body: Value) -> Reply {
     api.call(Method::Post, &api.path("/metadata"), query, Some(body))
         .await
 }
 
 /// The task `id` as the one-task query shows it.
 async fn task(api: &Seeded, id: &str) -> Value {
-    let (status, body) = api
+    let Reply { status, body, .. } = api
         .call(Method::Get, &api.path("/metadata"), &[("id", id)], None)
         .await;
     assert_eq!((status, &body["total"]), (200, &json!(1)), "{body}");
@@ -65,7 +66,11 @@ const ROCKETMQ: &[(&str, &str)] = &[
 async fn a_rocketmq_migration_moves_through_its_statuses_and_then_the_metadata_exists() {
     let emulator = TestEmulator::start_with(|s| s.migration_seconds = 4).await;
     let api = Seeded::on(emulator, "4.8.0", 1);
-    let (status, created) = create_task(&api, ROCKETMQ, rocketmq_export()).await;
+    let Reply {
+        status,
+        body: created,
+        ..
+    } = create_task(&api, ROCKETMQ, rocketmq_export()).await;
     assert_eq!(status, 200);
     let id = created["task_id"].as_str().unwrap().to_owned();
     assert_eq!(id.len(), 36);
@@ -92,7 +97,10 @@ async fn a_rocketmq_migration_moves_through_its_statuses_and_then_the_metadata_e
     );
     assert_eq!(first["groups"], json!(["group-test1"]));
     assert!(first.get("_emu").is_none());
-    let (_, before) = api.call(Method::Get, &api.path("/topics"), &[], None).await;
+    let before = api
+        .call(Method::Get, &api.path("/topics"), &[], None)
+        .await
+        .body;
     assert_eq!(
         before["total"], 0,
         "nothing exists before the task finishes"
@@ -102,9 +110,10 @@ async fn a_rocketmq_migration_moves_through_its_statuses_and_then_the_metadata_e
         run_to_end(&api, &id).await,
         ["creating", "starting", "finished"]
     );
-    let (_, topic) = api
+    let topic = api
         .call(Method::Get, &api.path("/topics/topic-test1"), &[], None)
-        .await;
+        .await
+        .body;
     assert_eq!(
         (
             &topic["permission"],
@@ -113,16 +122,18 @@ async fn a_rocketmq_migration_moves_through_its_statuses_and_then_the_metadata_e
         ),
         (&json!("all"), &json!(3), &json!(3))
     );
-    let (_, read_only) = api
+    let read_only = api
         .call(Method::Get, &api.path("/topics/z-read-only"), &[], None)
-        .await;
+        .await
+        .body;
     assert_eq!(
         (&read_only["permission"], &read_only["total_read_queue_num"]),
         (&json!("sub"), &json!(16))
     );
-    let (_, group) = api
+    let group = api
         .call(Method::Get, &api.path("/groups/group-test1"), &[], None)
-        .await;
+        .await
+        .body;
     assert_eq!(
         (
             &group["retry_max_time"],
@@ -136,7 +147,7 @@ async fn a_rocketmq_migration_moves_through_its_statuses_and_then_the_metadata_e
 #[tokio::test]
 async fn snake_case_exports_and_rabbitmq_definitions_become_topics_and_groups() {
     let api = Seeded::start("5.x", 1).await;
-    let (status, created) = create_task(
+    let Reply { status, body: created, .. } = create_task(
         &api,
         &[("overwrite", "false"), ("name", "sdk_task"), ("type", "rocketmq")],
         json!({"topic_config_table": {"sdk-topic": {"topic_name": "sdk-topic", "order": true, "read_queue_nums": 2, "write_queue_nums": 2}},
@@ -146,22 +157,28 @@ async fn snake_case_exports_and_rabbitmq_definitions_become_topics_and_groups() 
     assert_eq!(status, 200);
     let sdk = created["task_id"].as_str().unwrap().to_owned();
     assert_eq!(run_to_end(&api, &sdk).await.last().unwrap(), "finished");
-    let (_, topic) = api
+    let topic = api
         .call(Method::Get, &api.path("/topics/sdk-topic"), &[], None)
-        .await;
+        .await
+        .body;
     assert_eq!(
         (&topic["message_type"], &topic["total_write_queue_num"]),
         (&json!("FIFO"), &json!(2))
     );
-    let (_, group) = api
+    let group = api
         .call(Method::Get, &api.path("/groups/sdk-group"), &[], None)
-        .await;
+        .await
+        .body;
     assert_eq!(
         (&group["retry_max_time"], &group["enabled"]),
         (&json!(5), &json!(false))
     );
 
-    let (status, created) = create_task(
+    let Reply {
+        status,
+        body: created,
+        ..
+    } = create_task(
         &api,
         &[
             ("overwrite", "true"),
@@ -182,7 +199,7 @@ async fn snake_case_exports_and_rabbitmq_definitions_become_topics_and_groups() 
     assert_eq!(status, 200);
     let rabbit = created["task_id"].as_str().unwrap().to_owned();
     assert_eq!(run_to_end(&api, &rabbit).await.last().unwrap(), "finished");
-    let (status, _) = api
+    let Reply { status, .. } = api
         .call(Method::Get, &api.path("/topics/direct"), &[], None)
         .await;
     assert_eq!(status, 200, "an exchange becomes a topic");
@@ -193,7 +210,7 @@ async fn snake_case_exports_and_rabbitmq_definitions_become_topics_and_groups() 
         "DMS.00400876",
     );
     for group in ["test-001", "DeleteVhost123-audit"] {
-        let (status, _) = api
+        let Reply { status, .. } = api
             .call(
                 Method::Get,
                 &api.path(&format!("/groups/{group}")),
@@ -204,26 +221,28 @@ async fn snake_case_exports_and_rabbitmq_definitions_become_topics_and_groups() 
         assert_eq!(status, 200, "queue {group} becomes a group");
     }
 
-    let (_, queues) = api
+    let queues = api
         .call(
             Method::Get,
             &api.path("/metadata"),
             &[("id", &rabbit), ("type", "queue"), ("name", "/-direct")],
             None,
         )
-        .await;
+        .await
+        .body;
     assert_eq!(
         queues["task"][0]["queues"],
         json!([{"name": "test-001", "vhost": "/", "durable": false}])
     );
-    let (_, vhosts) = api
+    let vhosts = api
         .call(
             Method::Get,
             &api.path("/metadata"),
             &[("id", &rabbit), ("type", "vhost")],
             None,
         )
-        .await;
+        .await
+        .body;
     assert_eq!(
         vhosts["task"][0]["vhosts"],
         json!([{"name": "DeleteVhost123"}])
@@ -250,13 +269,13 @@ async fn without_overwrite_an_existing_topic_fails_the_task_and_nothing_is_creat
             Some(json!({"name": "topic-test1", "permission": "pub"})),
         )
         .await;
-    assert_eq!(existing.0, 200);
+    assert_eq!(existing.status, 200);
     let query = [
         ("overwrite", "false"),
         ("name", "task-keep"),
         ("type", "rocketmq"),
     ];
-    let (_, created) = create_task(&api, &query, rocketmq_export()).await;
+    let created = create_task(&api, &query, rocketmq_export()).await.body;
     let id = created["task_id"].as_str().unwrap().to_owned();
     assert_eq!(run_to_end(&api, &id).await.last().unwrap(), "failed");
     assert_error(
@@ -266,12 +285,13 @@ async fn without_overwrite_an_existing_topic_fails_the_task_and_nothing_is_creat
         "DMS.10240405",
     );
 
-    let (_, created) = create_task(&api, ROCKETMQ, rocketmq_export()).await;
+    let created = create_task(&api, ROCKETMQ, rocketmq_export()).await.body;
     let id = created["task_id"].as_str().unwrap().to_owned();
     assert_eq!(run_to_end(&api, &id).await.last().unwrap(), "finished");
-    let (_, topic) = api
+    let topic = api
         .call(Method::Get, &api.path("/topics/topic-test1"), &[], None)
-        .await;
+        .await
+        .body;
     assert_eq!(
         topic["permission"], "all",
         "overwrite applies the migrated permission"
@@ -378,9 +398,10 @@ async fn migration_requests_outside_the_rules_get_their_documented_codes() {
         400,
         "DMS.00400005",
     );
-    let (_, tasks) = api
+    let tasks = api
         .call(Method::Get, &api.path("/metadata"), &[], None)
-        .await;
+        .await
+        .body;
     assert_eq!(tasks["total"], 0, "no refused request left a task");
 }
 
@@ -390,11 +411,17 @@ async fn tasks_are_listed_by_page_queried_by_id_and_deleted_by_both_routes() {
     let mut ids = Vec::new();
     for name in ["task-one", "task-two", "task-three"] {
         let query = [("overwrite", "true"), ("name", name), ("type", "rocketmq")];
-        let (status, created) = create_task(&api, &query, rocketmq_export()).await;
+        let Reply {
+            status,
+            body: created,
+            ..
+        } = create_task(&api, &query, rocketmq_export()).await;
         assert_eq!(status, 200);
         ids.push(created["task_id"].as_str().unwrap().to_owned());
     }
-    let (status, all) = api
+    let Reply {
+        status, body: all, ..
+    } = api
         .call(Method::Get, &api.path("/metadata"), &[], None)
         .await;
     assert_eq!((status, &all["total"]), (200, &json!(3)));
@@ -403,14 +430,15 @@ async fn tasks_are_listed_by_page_queried_by_id_and_deleted_by_both_routes() {
         all["task"][0].get("topics").is_none(),
         "the list shows MetadataTask fields only"
     );
-    let (_, second_page) = api
+    let second_page = api
         .call(
             Method::Get,
             &api.path("/metadata"),
             &[("offset", "2"), ("limit", "2")],
             None,
         )
-        .await;
+        .await
+        .body;
     assert_eq!(second_page["task"].as_array().unwrap().len(), 1);
     assert_eq!(second_page["task"][0]["name"], "task-three");
 
@@ -451,9 +479,10 @@ async fn tasks_are_listed_by_page_queried_by_id_and_deleted_by_both_routes() {
         )
         .await;
     assert_eq!(sdk_route, (200, json!({"success_task_list": [ids[1]]})));
-    let (_, left) = api
+    let left = api
         .call(Method::Get, &api.path("/metadata"), &[], None)
-        .await;
+        .await
+        .body;
     assert_eq!(
         (&left["total"], &left["task"][0]["id"]),
         (&json!(1), &json!(ids[2]))

@@ -1,109 +1,15 @@
-//! The emulator's topics (§5.3.1–§5.3.5) over real HTTP, plus the helpers the other metadata
-//! test modules (groups, users, migration) share, and the restart test of all of them.
+//! The emulator's topics (§5.3.1–§5.3.5) over real HTTP, and the restart test of all the
+//! metadata (topics, groups, users).
 
-use dms_console::api::{DmsClient, Method};
+use dms_console::api::Method;
 use dms_console::emulator;
 use serde_json::{Value, json};
 
-use crate::support::emulator::{PROJECT, TestEmulator, test_settings};
+use crate::support::calls::{Reply, assert_error};
+use crate::support::emulator::{TestEmulator, test_settings};
+use crate::support::seeded::Seeded;
 
-/// An emulator with one seeded RUNNING instance, and a client signing for the test project.
-pub(crate) struct Seeded {
-    pub emulator: TestEmulator,
-    pub client: DmsClient,
-    pub instance: String,
-}
-
-impl Seeded {
-    /// Starts an emulator and seeds an instance of `engine_version` with `brokers` brokers.
-    pub async fn start(engine_version: &str, brokers: i64) -> Self {
-        Self::on(TestEmulator::start().await, engine_version, brokers)
-    }
-
-    /// Seeds an instance on a started emulator.
-    pub fn on(emulator: TestEmulator, engine_version: &str, brokers: i64) -> Self {
-        let instance =
-            emulator
-                .running
-                .emulator
-                .seed_instance_for_tests(PROJECT, engine_version, brokers);
-        let client = emulator.client();
-        Self {
-            emulator,
-            client,
-            instance,
-        }
-    }
-
-    /// `/v2/{project_id}/instances/{instance}` followed by `rest`.
-    pub fn path(&self, rest: &str) -> String {
-        format!("/v2/{{project_id}}/instances/{}{rest}", self.instance)
-    }
-
-    /// One signed call: the status and the JSON body (`Null` when empty).
-    pub async fn call(
-        &self,
-        method: Method,
-        path: &str,
-        query: &[(&str, &str)],
-        body: Option<Value>,
-    ) -> (u16, Value) {
-        call(&self.client, method, path, query, body).await
-    }
-
-    /// Sets the API referenceed instance's status directly in the emulator's store.
-    pub fn set_instance_status(&self, status: &str) {
-        let id = self.instance.clone();
-        self.emulator
-            .running
-            .emulator
-            .transact(PROJECT, |ctx| {
-                let mut instance = ctx.docs.get("instance", PROJECT, &id)?.unwrap();
-                instance["status"] = json!(status);
-                ctx.docs.put("instance", PROJECT, &id, &instance)?;
-                Ok(())
-            })
-            .unwrap();
-    }
-}
-
-/// One signed call: the status and the JSON body (`Null` when empty).
-pub(crate) async fn call(
-    client: &DmsClient,
-    method: Method,
-    path: &str,
-    query: &[(&str, &str)],
-    body: Option<Value>,
-) -> (u16, Value) {
-    let query: Vec<(String, String)> = query
-        .iter()
-        .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
-        .collect();
-    let bytes = body.map(|b| serde_json::to_vec(&b).unwrap());
-    let reply = client
-        .raw(method, path, &query, bytes.as_deref())
-        .await
-        .unwrap();
-    let body = if reply.body.is_empty() {
-        Value::Null
-    } else {
-        serde_json::from_slice(&reply.body).unwrap()
-    };
-    (reply.status, body)
-}
-
-/// Asserts an error answer's status and code.
-#[track_caller]
-pub(crate) fn assert_error(answer: &(u16, Value), status: u16, code: &str) {
-    assert_eq!(
-        (answer.0, answer.1["error_code"].as_str()),
-        (status, Some(code)),
-        "answer: {}",
-        answer.1
-    );
-}
-
-async fn create_topic(api: &Seeded, body: Value) -> (u16, Value) {
+async fn create_topic(api: &Seeded, body: Value) -> Reply {
     api.call(Method::Post, &api.path("/topics"), &[], Some(body))
         .await
 }
@@ -119,7 +25,11 @@ async fn a_4_8_0_topic_is_created_with_per_broker_queues_and_shown_without_inter
     .await;
     assert_eq!(created, (200, json!({"id": "pay%|orders"})));
 
-    let (status, topic) = api
+    let Reply {
+        status,
+        body: topic,
+        ..
+    } = api
         .call(Method::Get, &api.path("/topics/pay%|orders"), &[], None)
         .await;
     assert_eq!(status, 200);
@@ -145,10 +55,11 @@ async fn a_4_8_0_topic_is_created_with_per_broker_queues_and_shown_without_inter
     );
 
     let defaults = create_topic(&api, json!({"name": "plain"})).await;
-    assert_eq!(defaults.0, 200);
-    let (_, topic) = api
+    assert_eq!(defaults.status, 200);
+    let topic = api
         .call(Method::Get, &api.path("/topics/plain"), &[], None)
-        .await;
+        .await
+        .body;
     assert_eq!(topic["permission"], "all");
     assert_eq!(
         topic["total_write_queue_num"], 6,
@@ -161,9 +72,10 @@ async fn a_5x_topic_takes_a_message_type_and_refuses_4_8_0_fields() {
     let api = Seeded::start("5.x", 1).await;
     let created = create_topic(&api, json!({"name": "fifo-orders", "message_type": "FIFO"})).await;
     assert_eq!(created, (200, json!({"id": "fifo-orders"})));
-    let (_, topic) = api
+    let topic = api
         .call(Method::Get, &api.path("/topics/fifo-orders"), &[], None)
-        .await;
+        .await
+        .body;
     assert_eq!(
         (topic["message_type"].as_str(), topic["permission"].as_str()),
         (Some("FIFO"), Some("all"))
@@ -171,10 +83,11 @@ async fn a_5x_topic_takes_a_message_type_and_refuses_4_8_0_fields() {
     assert_eq!(topic["brokers"][0]["write_queue_num"], 3);
 
     let normal = create_topic(&api, json!({"name": "normal-orders"})).await;
-    assert_eq!(normal.0, 200);
-    let (_, topic) = api
+    assert_eq!(normal.status, 200);
+    let topic = api
         .call(Method::Get, &api.path("/topics/normal-orders"), &[], None)
-        .await;
+        .await
+        .body;
     assert_eq!(topic["message_type"], "NORMAL");
 
     let with_brokers =
@@ -182,7 +95,12 @@ async fn a_5x_topic_takes_a_message_type_and_refuses_4_8_0_fields() {
     assert_error(&with_brokers, 400, "DMS.00400005");
     let bad_type = create_topic(&api, json!({"name": "t-batch", "message_type": "BATCH"})).await;
     assert_error(&bad_type, 400, "DMS.00400005");
-    assert!(bad_type.1["error_msg"].as_str().unwrap().contains("BATCH"));
+    assert!(
+        bad_type.body["error_msg"]
+            .as_str()
+            .unwrap()
+            .contains("BATCH")
+    );
 }
 
 #[tokio::test]
@@ -237,7 +155,7 @@ async fn topic_create_requests_outside_the_rules_get_their_documented_codes() {
         .await;
     assert_error(&empty, 400, "DMS.00400004");
 
-    assert_eq!(create_topic(&api, json!({"name": "abc"})).await.0, 200);
+    assert_eq!(create_topic(&api, json!({"name": "abc"})).await.status, 200);
     let duplicate = create_topic(&api, json!({"name": "abc"})).await;
     assert_error(&duplicate, 400, "DMS.10240017");
 }
@@ -246,9 +164,13 @@ async fn topic_create_requests_outside_the_rules_get_their_documented_codes() {
 async fn the_topic_list_pages_and_reports_a_shrinking_quota() {
     let api = Seeded::start("4.8.0", 1).await;
     for name in ["topic-a", "topic-b", "topic-c"] {
-        assert_eq!(create_topic(&api, json!({"name": name})).await.0, 200);
+        assert_eq!(create_topic(&api, json!({"name": name})).await.status, 200);
     }
-    let (status, first) = api
+    let Reply {
+        status,
+        body: first,
+        ..
+    } = api
         .call(
             Method::Get,
             &api.path("/topics"),
@@ -276,22 +198,29 @@ async fn the_topic_list_pages_and_reports_a_shrinking_quota() {
     assert_eq!(names, ["topic-a", "topic-b"]);
     assert!(first["topics"][0].get("_emu").is_none());
 
-    let (_, second) = api
+    let second = api
         .call(
             Method::Get,
             &api.path("/topics"),
             &[("limit", "2"), ("offset", "2")],
             None,
         )
-        .await;
+        .await
+        .body;
     assert_eq!(second["topics"].as_array().unwrap().len(), 1);
     assert_eq!(
         (&second["next_offset"], &second["previous_offset"]),
         (&json!(-1), &json!(0))
     );
 
-    assert_eq!(create_topic(&api, json!({"name": "topic-d"})).await.0, 200);
-    let (_, after) = api.call(Method::Get, &api.path("/topics"), &[], None).await;
+    assert_eq!(
+        create_topic(&api, json!({"name": "topic-d"})).await.status,
+        200
+    );
+    let after = api
+        .call(Method::Get, &api.path("/topics"), &[], None)
+        .await
+        .body;
     assert_eq!(
         (&after["total"], &after["remaining"]),
         (&json!(4), &json!(3996))
@@ -311,7 +240,7 @@ async fn the_topic_list_pages_and_reports_a_shrinking_quota() {
 async fn batch_delete_removes_every_listed_topic_or_none() {
     let api = Seeded::start("4.8.0", 1).await;
     for name in ["old-1", "old-2", "keep"] {
-        assert_eq!(create_topic(&api, json!({"name": name})).await.0, 200);
+        assert_eq!(create_topic(&api, json!({"name": name})).await.status, 200);
     }
     let delete = |topics: Value| {
         let api = &api;
@@ -331,15 +260,23 @@ async fn batch_delete_removes_every_listed_topic_or_none() {
         "DMS.00400876",
     );
     assert_error(&delete(json!([])).await, 400, "DMS.00400005");
-    let (_, unchanged) = api.call(Method::Get, &api.path("/topics"), &[], None).await;
+    let unchanged = api
+        .call(Method::Get, &api.path("/topics"), &[], None)
+        .await
+        .body;
     assert_eq!(unchanged["total"], 3, "a failed batch deletes nothing");
 
-    let (status, job) = delete(json!(["old-1", "old-2"])).await;
+    let Reply {
+        status, body: job, ..
+    } = delete(json!(["old-1", "old-2"])).await;
     assert_eq!(status, 200);
     let job_id = job["job_id"].as_str().unwrap();
     assert_eq!(job_id.len(), 32);
     assert!(job_id.bytes().all(|b| b.is_ascii_hexdigit()));
-    let (_, left) = api.call(Method::Get, &api.path("/topics"), &[], None).await;
+    let left = api
+        .call(Method::Get, &api.path("/topics"), &[], None)
+        .await
+        .body;
     assert_eq!(
         (&left["total"], &left["topics"][0]["name"]),
         (&json!(1), &json!("keep"))
@@ -359,7 +296,10 @@ async fn batch_delete_removes_every_listed_topic_or_none() {
 #[tokio::test]
 async fn a_4_8_0_topic_update_changes_queues_permission_and_description() {
     let api = Seeded::start("4.8.0", 2).await;
-    assert_eq!(create_topic(&api, json!({"name": "orders"})).await.0, 200);
+    assert_eq!(
+        create_topic(&api, json!({"name": "orders"})).await.status,
+        200
+    );
     let path = api.path("/topics/orders");
     let updated = api
         .call(
@@ -371,7 +311,7 @@ async fn a_4_8_0_topic_update_changes_queues_permission_and_description() {
         )
         .await;
     assert_eq!(updated, (204, Value::Null));
-    let (_, topic) = api.call(Method::Get, &path, &[], None).await;
+    let topic = api.call(Method::Get, &path, &[], None).await.body;
     assert_eq!(
         topic["brokers"],
         json!([{"broker_name": "broker-0", "read_queue_num": 4, "write_queue_num": 2},
@@ -421,7 +361,10 @@ async fn a_4_8_0_topic_update_changes_queues_permission_and_description() {
 #[tokio::test]
 async fn a_5x_topic_update_accepts_only_a_description() {
     let api = Seeded::start("5.x", 1).await;
-    assert_eq!(create_topic(&api, json!({"name": "events"})).await.0, 200);
+    assert_eq!(
+        create_topic(&api, json!({"name": "events"})).await.status,
+        200
+    );
     let path = api.path("/topics/events");
     let described = api
         .call(
@@ -431,8 +374,8 @@ async fn a_5x_topic_update_accepts_only_a_description() {
             Some(json!({"topic_desc": "all events"})),
         )
         .await;
-    assert_eq!(described.0, 204);
-    let (_, topic) = api.call(Method::Get, &path, &[], None).await;
+    assert_eq!(described.status, 204);
+    let topic = api.call(Method::Get, &path, &[], None).await.body;
     assert_eq!(topic["topic_desc"], "all events");
     let queues = api
         .call(Method::Put, &path, &[], Some(json!({"read_queue_num": 4})))
@@ -444,7 +387,9 @@ async fn a_5x_topic_update_accepts_only_a_description() {
 async fn deleting_a_topic_answers_204_and_then_it_is_gone() {
     let api = Seeded::start("4.8.0", 1).await;
     assert_eq!(
-        create_topic(&api, json!({"name": "short-lived"})).await.0,
+        create_topic(&api, json!({"name": "short-lived"}))
+            .await
+            .status,
         200
     );
     let path = api.path("/topics/short-lived");
@@ -493,7 +438,7 @@ async fn topic_calls_check_the_instance_and_the_method() {
     api.set_instance_status("RESTARTING");
     let not_running = create_topic(&api, json!({"name": "while-restarting"})).await;
     assert_error(&not_running, 400, "DMS.00400026");
-    let (status, _) = api.call(Method::Get, &api.path("/topics"), &[], None).await;
+    let Reply { status, .. } = api.call(Method::Get, &api.path("/topics"), &[], None).await;
     assert_eq!(status, 200, "reads do not need a running instance");
 }
 
@@ -503,7 +448,7 @@ async fn topics_groups_and_users_survive_an_emulator_restart() {
     assert_eq!(
         create_topic(&api, json!({"name": "durable%|topic"}))
             .await
-            .0,
+            .status,
         200
     );
     let group = api
@@ -514,7 +459,7 @@ async fn topics_groups_and_users_survive_an_emulator_restart() {
             Some(json!({"name": "durable-group", "retry_max_time": 5})),
         )
         .await;
-    assert_eq!(group.0, 200);
+    assert_eq!(group.status, 200);
     let user = api
         .call(
             Method::Post,
@@ -523,7 +468,7 @@ async fn topics_groups_and_users_survive_an_emulator_restart() {
             Some(json!({"access_key": "durable_user", "secret_key": "Durable_123"})),
         )
         .await;
-    assert_eq!(user.0, 200);
+    assert_eq!(user.status, 200);
 
     let Seeded {
         emulator, instance, ..
@@ -541,19 +486,25 @@ async fn topics_groups_and_users_survive_an_emulator_restart() {
         instance,
     };
 
-    let (status, topic) = api
+    let Reply {
+        status,
+        body: topic,
+        ..
+    } = api
         .call(Method::Get, &api.path("/topics/durable%|topic"), &[], None)
         .await;
     assert_eq!(
         (status, topic["name"].as_str()),
         (200, Some("durable%|topic"))
     );
-    let (_, group) = api
+    let group = api
         .call(Method::Get, &api.path("/groups/durable-group"), &[], None)
-        .await;
+        .await
+        .body;
     assert_eq!(group["retry_max_time"], 5);
-    let (_, user) = api
+    let user = api
         .call(Method::Get, &api.path("/users/durable_user"), &[], None)
-        .await;
+        .await
+        .body;
     assert_eq!(user["access_key"], "durable_user");
 }

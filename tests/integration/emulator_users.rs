@@ -3,9 +3,10 @@
 use dms_console::api::Method;
 use serde_json::{Value, json};
 
-use crate::emulator_topics::{Seeded, assert_error};
+use crate::support::calls::{Reply, assert_error};
+use crate::support::seeded::Seeded;
 
-async fn create_user(api: &Seeded, body: Value) -> (u16, Value) {
+async fn create_user(api: &Seeded, body: Value) -> Reply {
     api.call(Method::Post, &api.path("/users"), &[], Some(body))
         .await
 }
@@ -13,7 +14,7 @@ async fn create_user(api: &Seeded, body: Value) -> (u16, Value) {
 #[tokio::test]
 async fn a_user_is_created_listed_and_shown_with_its_secret_masked() {
     let api = Seeded::start("4.8.0", 1).await;
-    let (status, user) = create_user(
+    let Reply { status, body: user, .. } = create_user(
         &api,
         json!({"access_key": "app_user-1", "secret_key": "S3cret_key!", "white_remote_address": "10.0.0.*",
                "default_topic_perm": "SUB", "topic_perms": [{"name": "pay%|orders", "perm": "PUB|SUB"}],
@@ -26,14 +27,15 @@ async fn a_user_is_created_listed_and_shown_with_its_secret_masked() {
         "topic_perms": [{"name": "pay%|orders", "perm": "PUB|SUB"}],
         "group_perms": [{"name": "grp%|billing", "perm": "SUB"}]});
     assert_eq!(user, expected);
-    let (_, shown) = api
+    let shown = api
         .call(
             Method::Get,
             &api.path("/users/app_user-1"),
             &[("offset", "0"), ("limit", "10")],
             None,
         )
-        .await;
+        .await
+        .body;
     assert_eq!(shown, expected);
 
     assert_eq!(
@@ -42,10 +44,14 @@ async fn a_user_is_created_listed_and_shown_with_its_secret_masked() {
             json!({"access_key": "second_user", "secret_key": "Second_123", "admin": true})
         )
         .await
-        .0,
+        .status,
         200
     );
-    let (status, listed) = api
+    let Reply {
+        status,
+        body: listed,
+        ..
+    } = api
         .call(
             Method::Get,
             &api.path("/users"),
@@ -111,7 +117,7 @@ async fn user_names_secrets_and_permissions_outside_the_rules_are_refused() {
     );
     let weak = create_user(&api, with("app_user", "onlylowercase")).await;
     assert!(
-        !weak.1["error_msg"]
+        !weak.body["error_msg"]
             .as_str()
             .unwrap()
             .contains("onlylowercase"),
@@ -137,7 +143,9 @@ async fn user_names_secrets_and_permissions_outside_the_rules_are_refused() {
     );
 
     assert_eq!(
-        create_user(&api, with("app_user", "S3cret_key!")).await.0,
+        create_user(&api, with("app_user", "S3cret_key!"))
+            .await
+            .status,
         200
     );
     assert_error(
@@ -150,7 +158,7 @@ async fn user_names_secrets_and_permissions_outside_the_rules_are_refused() {
 #[tokio::test]
 async fn a_group_permission_of_pub_sub_is_kept_as_sub() {
     let api = Seeded::start("4.8.0", 1).await;
-    let (status, user) = create_user(
+    let Reply { status, body: user, .. } = create_user(
         &api,
         json!({"access_key": "seed_example", "secret_key": "S3cret_key!", "default_group_perm": "PUB|SUB",
                "group_perms": [{"name": "group1", "perm": "PUB|SUB"}]}),
@@ -172,11 +180,13 @@ async fn modifying_a_user_replaces_given_fields_and_keeps_an_empty_secret() {
             json!({"access_key": "mutable_user", "secret_key": "S3cret_key!", "topic_perms": [{"name": "old-topic", "perm": "PUB"}]})
         )
         .await
-        .0,
+        .status,
         200
     );
     let path = api.path("/users/mutable_user");
-    let (status, user) = api
+    let Reply {
+        status, body: user, ..
+    } = api
         .call(
             Method::Put,
             &path,
@@ -251,7 +261,7 @@ async fn deleting_a_user_answers_200_and_then_it_is_gone() {
             json!({"access_key": "leaving_user", "secret_key": "S3cret_key!"})
         )
         .await
-        .0,
+        .status,
         200
     );
     let path = api.path("/users/leaving_user");
@@ -286,7 +296,7 @@ async fn access_policies_show_each_users_permission_on_a_topic_and_a_group() {
             Some(json!({"name": "pay%|orders"})),
         )
         .await;
-    assert_eq!(topic.0, 200);
+    assert_eq!(topic.status, 200);
     let group = api
         .call(
             Method::Post,
@@ -295,7 +305,7 @@ async fn access_policies_show_each_users_permission_on_a_topic_and_a_group() {
             Some(json!({"name": "grp%|billing"})),
         )
         .await;
-    assert_eq!(group.0, 200);
+    assert_eq!(group.status, 200);
     assert_eq!(
         create_user(
             &api,
@@ -304,7 +314,7 @@ async fn access_policies_show_each_users_permission_on_a_topic_and_a_group() {
                    "group_perms": [{"name": "grp%|billing", "perm": "SUB"}]})
         )
         .await
-        .0,
+        .status,
         200
     );
     assert_eq!(
@@ -313,11 +323,15 @@ async fn access_policies_show_each_users_permission_on_a_topic_and_a_group() {
             json!({"access_key": "bob_app", "secret_key": "S3cret_key!", "admin": true})
         )
         .await
-        .0,
+        .status,
         200
     );
 
-    let (status, topic_policy) = api
+    let Reply {
+        status,
+        body: topic_policy,
+        ..
+    } = api
         .call(
             Method::Get,
             &api.path("/topics/pay%|orders/accesspolicy"),
@@ -342,7 +356,11 @@ async fn access_policies_show_each_users_permission_on_a_topic_and_a_group() {
         api.instance
     );
     for path in [engine_first, sdk_twin] {
-        let (status, group_policy) = api.call(Method::Get, &path, &[("limit", "1")], None).await;
+        let Reply {
+            status,
+            body: group_policy,
+            ..
+        } = api.call(Method::Get, &path, &[("limit", "1")], None).await;
         assert_eq!(status, 200, "{path}");
         assert_eq!(
             (

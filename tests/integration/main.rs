@@ -35,6 +35,7 @@ mod emulator_instance_admin;
 mod emulator_instances;
 mod emulator_messages;
 mod emulator_migration;
+mod emulator_scale;
 mod emulator_sdk;
 mod emulator_topics;
 mod emulator_users;

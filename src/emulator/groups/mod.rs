@@ -1,6 +1,6 @@
 //! Consumer groups (API reference §5.2.1–§5.2.6 and the historical §8.2.2–§8.2.5): list with
 //! quotas and online state, create, batch delete, batch update, show, update and delete, with
-//! the rules of catalogue A S.4 (`retry_max_time` 1–16, `group_desc` ≤ 200 characters,
+//! the rules of the API reference (`retry_max_time` 1–16, `group_desc` ≤ 200 characters,
 //! `brokers` for 4.8.0 only, `consume_orderly` for 5.x only).
 //!
 //! Documents: kind `group`, scope = instance id, id = group name. The body is the SDK
@@ -11,17 +11,21 @@
 
 mod write;
 
+use std::collections::HashSet;
+
 use serde_json::{Map, Value, json};
 
-use super::context::{Ctx, Req, Resp, Routed, broker_names, is_5x, is_engine, page};
+use super::context::{Ctx, Req, Resp, Routed, is_engine, neighbours};
 use super::error::DmsError;
+use super::instances::facts::{self, broker_names, is_5x};
 use super::names::{self, boolean, integer, string, strings};
 use super::plane;
+use super::store::Page;
 
 /// The document kind of consumer groups (scope: instance id, id: group name).
 pub const GROUP: &str = "group";
 
-/// The longest `group_desc` (catalogue A S.4).
+/// The longest `group_desc` (API reference).
 const MAX_DESC: usize = 200;
 
 /// Routes §5.2.1–§5.2.6 and §8.2.2–§8.2.5.
@@ -198,6 +202,8 @@ pub fn document(instance: &Value, name: &str, fields: &GroupFields, created_at: 
 
 /// §5.2.1 / §8.2.2 `GET …/groups`: a page of groups (substring filter `group`; the historical
 /// form also filters by a consumed `topic`) with the quota and the plane's online state.
+///
+/// The page is cut in SQL; the plane is asked only about the groups on it.
 fn list(
     ctx: &mut Ctx<'_>,
     req: &Req,
@@ -214,91 +220,62 @@ fn list(
     } else {
         None
     };
-    let all = ctx.docs.list(GROUP, instance_id)?;
-    let mut matching: Vec<&Value> = Vec::new();
-    for (name, document) in &all {
-        if !name.contains(filter) {
-            continue;
-        }
-        if let Some(topic) = topic
-            && !consumes(ctx, project, instance_id, name, topic)?
-        {
-            continue;
-        }
-        matching.push(document);
-    }
-    // The plane is asked only about the groups on the page.
-    let (shown, next_offset, previous_offset) = page(&matching, offset, limit);
-    let mut items = Vec::with_capacity(shown.len());
-    for document in shown {
+    let page = match topic {
+        None => ctx.docs.page(GROUP, instance_id, filter, offset, limit)?,
+        Some(topic) => consumers_page(ctx, instance_id, filter, topic, offset, limit)?,
+    };
+    let mut items = Vec::with_capacity(page.items.len());
+    for (name, document) in &page.items {
         let mut item = names::public(document);
-        let name = document["name"].as_str().unwrap_or_default();
         let (online, subscriptions) = plane::group_summary(ctx, instance_id, name)?;
         item["group_online"] = json!(online);
         item["topic_subscription_count"] = json!(subscriptions);
         items.push(item);
     }
-    let (max, _) = super::topics::limits(&instance);
+    let (max, _) = facts::quotas(&instance);
+    let (next_offset, previous_offset) = neighbours(page.total, offset, limit);
     Ok(Resp::ok(json!({
-        "total": matching.len(),
+        "total": page.total,
         "groups": items,
         "max": max,
-        "remaining": (max - all.len() as i64).max(0),
+        "remaining": (max - ctx.docs.count(GROUP, instance_id)?).max(0),
         "next_offset": next_offset,
         "previous_offset": previous_offset,
     })))
 }
 
-/// Whether `group` consumes `topic`, asked of the message plane: first its subscription count,
-/// then its own §5.2.7 list (`GET …/groups/{group}/topics`), page by page. A client error from
-/// that list (such as an offline group) counts as "no"; a server error is passed on.
-fn consumes(
-    ctx: &mut Ctx<'_>,
-    project: &str,
+/// The page of groups whose name contains `filter` and that consume `topic` (the topics a
+/// group's §5.2.7 list shows: those it has offsets on or its clients subscribe to; never a
+/// retry or dead-letter topic).
+fn consumers_page(
+    ctx: &Ctx<'_>,
     instance_id: &str,
-    group: &str,
+    filter: &str,
     topic: &str,
-) -> Result<bool, DmsError> {
-    if plane::group_summary(ctx, instance_id, group)?.1 == 0 {
-        return Ok(false);
+    offset: u32,
+    limit: u32,
+) -> Result<Page, DmsError> {
+    let consumers: HashSet<String> = if plane::model::system_group(topic).is_some() {
+        HashSet::new()
+    } else {
+        plane::offsets::consuming_groups(ctx, instance_id, topic)?
+            .into_iter()
+            .collect()
+    };
+    let matching: Vec<String> = ctx
+        .docs
+        .ids(GROUP, instance_id)?
+        .into_iter()
+        .filter(|name| name.contains(filter) && consumers.contains(name))
+        .collect();
+    let mut items = Vec::new();
+    for name in matching.iter().skip(offset as usize).take(limit as usize) {
+        items.push((name.clone(), load(ctx, instance_id, name)?));
     }
-    let segments = [
-        "v2",
-        project,
-        "instances",
-        instance_id,
-        "groups",
-        group,
-        "topics",
-    ];
-    let mut offset = 0;
-    loop {
-        let query = Req {
-            method: "GET".into(),
-            segments: segments.iter().map(|s| (*s).to_owned()).collect(),
-            query: vec![
-                ("limit".into(), "50".into()),
-                ("offset".into(), offset.to_string()),
-            ],
-            headers: Vec::new(),
-            body: Vec::new(),
-        };
-        let body = match plane::route(ctx, &query, &segments) {
-            None => return Ok(false),
-            Some(Ok(answer)) => answer.body.unwrap_or(Value::Null),
-            Some(Err(error)) if error.status < 500 => return Ok(false),
-            Some(Err(error)) => return Err(error),
-        };
-        let topics = body["topics"].as_array().cloned().unwrap_or_default();
-        if topics.iter().any(|t| t.as_str() == Some(topic)) {
-            return Ok(true);
-        }
-        offset += topics.len();
-        let total = body["total"].as_u64().unwrap_or(0) as usize;
-        if topics.is_empty() || offset >= total {
-            return Ok(false);
-        }
-    }
+    Ok(Page {
+        total: matching.len() as i64,
+        items,
+    })
 }
 
 /// §5.2.5 `GET …/groups/{group}`.

@@ -6,9 +6,9 @@ use serde_json::{Map, Value, json};
 use super::{GROUP, GroupFields, document, load};
 use crate::emulator::context::{Ctx, Req, Resp};
 use crate::emulator::error::DmsError;
+use crate::emulator::instances::facts::{quotas, require_running};
 use crate::emulator::names::{self, array, name_list, object, string};
 use crate::emulator::plane;
-use crate::emulator::topics::{job_id, limits, require_running};
 
 /// §5.2.2 `POST …/groups[?action=delete]`.
 pub fn create_or_batch_delete(
@@ -40,11 +40,11 @@ fn create(
         .to_owned();
     names::check_group_name(&name)?;
     let fields = GroupFields::read(&body, "", instance)?;
-    if ctx.docs.get(GROUP, instance_id, &name)?.is_some() {
+    if ctx.docs.exists(GROUP, instance_id, &name)? {
         return Err(DmsError::of("DMS.10240018")
             .detail(format!("A consumer group named `{name}` already exists.")));
     }
-    let (_, max_groups) = limits(instance);
+    let (_, max_groups) = quotas(instance);
     if ctx.docs.count(GROUP, instance_id)? >= max_groups {
         return Err(DmsError::of("DMS.10240019").detail(format!(
             "The instance already has its maximum of {max_groups} consumer groups."
@@ -63,7 +63,7 @@ fn create(
 fn require_all(ctx: &Ctx<'_>, instance_id: &str, groups: &[String]) -> Result<(), DmsError> {
     let mut missing = Vec::new();
     for group in groups {
-        if ctx.docs.get(GROUP, instance_id, group)?.is_none() {
+        if !ctx.docs.exists(GROUP, instance_id, group)? {
             missing.push(format!("`{group}`"));
         }
     }
@@ -85,7 +85,7 @@ fn batch_delete(ctx: &mut Ctx<'_>, req: &Req, instance_id: &str) -> Result<Resp,
     for group in &groups {
         remove(ctx, instance_id, group)?;
     }
-    Ok(Resp::ok(json!({"job_id": job_id(ctx)})))
+    Ok(Resp::ok(json!({"job_id": ctx.job_id()})))
 }
 
 fn remove(ctx: &mut Ctx<'_>, instance_id: &str, group: &str) -> Result<(), DmsError> {
@@ -134,7 +134,7 @@ pub fn batch_update(
         fields.apply(&mut group);
         ctx.docs.put(GROUP, instance_id, name, &group)?;
     }
-    Ok(Resp::ok(json!({"job_id": job_id(ctx)})))
+    Ok(Resp::ok(json!({"job_id": ctx.job_id()})))
 }
 
 /// §5.2.6 (`success` 204) / §8.2.4 (200) `PUT …/groups/{group}`: `enabled`, `broadcast` and

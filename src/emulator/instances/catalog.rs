@@ -1,5 +1,5 @@
-//! What the region offers, as static data: availability zones, product flavours (catalogue A
-//! S.3, catalogue B 5.9.2 and 5.10.1) with their list shapes, and the quotas. Nothing here is
+//! What the region offers, as static data: availability zones, product flavours (the API reference
+//! S.3) with their list shapes, and the quotas. Nothing here is
 //! stored; `offers` serves it.
 
 use serde_json::{Value, json};
@@ -150,7 +150,7 @@ impl Product {
     }
 }
 
-/// One row of the 4.8.0 flavour table (catalogue B 5.10.1).
+/// One row of the 4.8.0 flavour table (API reference).
 #[allow(clippy::too_many_arguments)]
 const fn v4(
     id: &'static str,
@@ -367,7 +367,7 @@ fn properties(product: &Product) -> Value {
     properties
 }
 
-/// A product as `ProductEntity` (§5.9.2), with the seed's product-level zone lists.
+/// A product as `ProductEntity` (§5.9.2), with the API reference's product-level zone lists.
 pub fn product_entity(product: &Product) -> Value {
     json!({
         "type": product.product_type,

@@ -1,11 +1,11 @@
-//! RocketMQ configuration parameters (§5.7, catalogue B S12), stored in the instance
+//! RocketMQ configuration parameters (§5.7), stored in the instance
 //! document as `_emu.configs = {name: value-string}`; a parameter never set has its default.
 //! The message plane reads `fileReservedTime` (hours) from there.
 
 use serde_json::{Map, Value, json};
 
 use super::body::as_int;
-use super::lifecycle;
+use super::facts::require_idle;
 use crate::emulator::context::{Ctx, INSTANCE, Req, Resp, page};
 use crate::emulator::error::DmsError;
 
@@ -82,7 +82,7 @@ pub fn update(ctx: &mut Ctx<'_>, req: &Req, project: &str, id: &str) -> Result<R
             )));
         }
     };
-    lifecycle::require_running(&doc)?;
+    require_idle(&doc)?;
     let mut changes = Map::new();
     for item in items {
         let name = item["name"].as_str().ok_or_else(|| {

@@ -8,7 +8,7 @@ use super::body::{
     Body, bad_query, opt_bool, opt_int, opt_str, opt_str_list, query_text, required,
 };
 use super::spec::{self, InstanceSpec, STATUSES};
-use super::{lifecycle, topology, view};
+use super::{facts, lifecycle, topology, view};
 use crate::emulator::context::{Ctx, INSTANCE, Req, Resp, is_engine, is_uuid, page};
 use crate::emulator::error::DmsError;
 use crate::emulator::plane;
@@ -257,7 +257,7 @@ pub fn update(
     let public = opt_bool(body, "enable_publicip")?;
     let public_ids = opt_str(body, "publicip_id")?;
     if security_group.is_some() || acl.is_some() || public.is_some() || public_ids.is_some() {
-        lifecycle::require_running(&doc)?;
+        facts::require_idle(&doc)?;
     }
     if let Some(group) = security_group {
         if group.trim().is_empty() {
@@ -323,7 +323,7 @@ fn from_body(body: &Body) -> Result<InstanceSpec, DmsError> {
     Ok(spec)
 }
 
-/// Reads `bss_param` (catalogue A C.3): whether the instance is billed yearly/monthly.
+/// Reads `bss_param` (API reference): whether the instance is billed yearly/monthly.
 fn pre_paid(body: &Body) -> Result<bool, DmsError> {
     let bss = match body.get("bss_param") {
         None | Some(Value::Null) => return Ok(false),

@@ -1,4 +1,4 @@
-//! Specification change (§5.10, catalogue B S13): the flavours an instance can change to,
+//! Specification change (§5.10): the flavours an instance can change to,
 //! the resize itself (`EXTENDING` for `extend_seconds`, then `RUNNING` with the new spec) and
 //! the SDK's pre-check.
 //!
@@ -9,8 +9,9 @@ use serde_json::{Value, json};
 
 use super::body::{opt_int, opt_str, query_text, required};
 use super::catalog::{self, Product};
-use super::{lifecycle, topology};
-use crate::emulator::context::{Ctx, INSTANCE, Req, Resp, is_5x, page};
+use super::facts::{self, is_5x};
+use super::lifecycle;
+use crate::emulator::context::{Ctx, INSTANCE, Req, Resp, page};
 use crate::emulator::error::DmsError;
 
 fn current_product(doc: &Value) -> Result<&'static Product, DmsError> {
@@ -122,9 +123,9 @@ pub fn resize(ctx: &mut Ctx<'_>, req: &Req, project: &str, id: &str) -> Result<R
         return Err(DmsError::of("DMS.00400026")
             .detail("Only pay-per-use instances can be resized through the API."));
     }
-    lifecycle::require_running(&doc)?;
+    facts::require_idle(&doc)?;
     let current = current_product(&doc)?;
-    let brokers = topology::broker_count(&doc);
+    let brokers = facts::broker_count(&doc);
     let total = doc["total_storage_space"].as_i64().unwrap_or(0);
     let five = is_5x(&doc);
     let mut pending = json!({});
@@ -215,7 +216,7 @@ pub fn resize(ctx: &mut Ctx<'_>, req: &Req, project: &str, id: &str) -> Result<R
 /// `show_rocket_mq_scale_pre_check_info`): whether a resize can start now.
 pub fn precheck(ctx: &Ctx<'_>, project: &str, id: &str) -> Result<Resp, DmsError> {
     let doc = ctx.instance(project, id)?;
-    let body = match lifecycle::require_running(&doc) {
+    let body = match facts::require_idle(&doc) {
         Ok(()) if doc["charging_mode"] == 0 => json!({
             "name": "charging_mode",
             "success": false,

@@ -10,8 +10,9 @@
 
 use serde_json::{Value, json};
 
+use super::facts::{broker_count, broker_names, require_idle};
 use super::{catalog, topology};
-use crate::emulator::context::{Ctx, INSTANCE, Resp, broker_names};
+use crate::emulator::context::{Ctx, INSTANCE, Resp};
 use crate::emulator::error::DmsError;
 
 /// The document kind of pending timers.
@@ -47,6 +48,15 @@ pub fn schedule(
 pub fn cancel(ctx: &Ctx<'_>, project: &str, id: &str) -> Result<(), DmsError> {
     ctx.docs.delete(TIMER, "", &key(project, id))?;
     Ok(())
+}
+
+/// Whether a timer is due.
+pub fn due(ctx: &Ctx<'_>) -> Result<bool, DmsError> {
+    Ok(ctx
+        .docs
+        .list(TIMER, "")?
+        .iter()
+        .any(|(_, timer)| timer["due_ms"].as_i64().unwrap_or(0) <= ctx.now_ms))
 }
 
 /// Applies every timer that is due.
@@ -106,30 +116,17 @@ fn apply_pending(doc: &mut Value, pending: &Value) {
         }
     }
     if let Some(product) = doc["product_id"].as_str().and_then(catalog::product) {
-        let brokers = topology::broker_count(doc);
+        let brokers = broker_count(doc);
         doc["specification"] = json!(product.specification(brokers));
     }
     topology::apply(doc);
-}
-
-/// Refuses work on an instance that is not `RUNNING`: `DMS.00400017` while another job
-/// (a resize or restart) runs, `DMS.00400026` in any other state.
-pub fn require_running(doc: &Value) -> Result<(), DmsError> {
-    match doc["status"].as_str().unwrap_or_default() {
-        "RUNNING" => Ok(()),
-        status @ ("EXTENDING" | "RESTARTING") => {
-            Err(DmsError::of("DMS.00400017").detail(format!("The instance is {status}.")))
-        }
-        status => Err(DmsError::of("DMS.00400026")
-            .detail(format!("The instance is {status}; it must be RUNNING."))),
-    }
 }
 
 /// `POST /v2/{project_id}/{engine}/instances/{instance_id}/restart` (§5.11.2): `RESTARTING`
 /// for `restart_seconds`, then `RUNNING`.
 pub fn restart(ctx: &mut Ctx<'_>, project: &str, id: &str) -> Result<Resp, DmsError> {
     let mut doc = ctx.instance(project, id)?;
-    require_running(&doc)?;
+    require_idle(&doc)?;
     let seconds = ctx.settings.restart_seconds;
     schedule(ctx, project, &mut doc, "restart", seconds, "RUNNING")?;
     doc["status"] = json!("RESTARTING");

@@ -18,6 +18,8 @@
 //!   `_emu.pending` while resizing (see `lifecycle` and `extend`).
 //!
 //! Pending timers are indexed by documents of kind `instance-timer` (see `lifecycle`).
+//! `facts` answers what other chapters ask about an instance (engine version, brokers, status
+//! rules, quotas).
 //! `used_storage_space` is computed by the message plane at every read.
 
 mod body;
@@ -25,6 +27,8 @@ pub mod catalog;
 mod configs;
 mod crud;
 mod extend;
+pub mod facts;
+mod fixture;
 mod historical;
 mod lifecycle;
 mod nodes;
@@ -170,4 +174,9 @@ fn extend_route(ctx: &mut Ctx<'_>, req: &Req, project: &str, id: &str) -> Routed
 /// Applies the instance life-cycle transitions that are due.
 pub fn advance(ctx: &mut Ctx<'_>) -> Result<(), DmsError> {
     lifecycle::advance(ctx)
+}
+
+/// Whether a life-cycle transition is due.
+pub fn due(ctx: &Ctx<'_>) -> Result<bool, DmsError> {
+    lifecycle::due(ctx)
 }

@@ -2,7 +2,7 @@
 
 use serde_json::{Value, json};
 
-use super::topology;
+use super::{facts, topology};
 use crate::emulator::context::{Ctx, Req, Resp, page};
 use crate::emulator::error::DmsError;
 
@@ -13,7 +13,7 @@ pub fn brokers(ctx: &Ctx<'_>, req: &Req, project: &str, id: &str) -> Result<Resp
     let limit = req.limit(10, 50)?;
     let offset = req.offset()?;
     let per_broker = topology::nodes_per_broker(&doc);
-    let items: Vec<Value> = (0..topology::broker_count(&doc))
+    let items: Vec<Value> = (0..facts::broker_count(&doc))
         .map(|i| json!({"broker_name": format!("broker-{i}"), "ids": (0..per_broker).collect::<Vec<_>>()}))
         .collect();
     let (brokers, next, previous) = page(&items, offset, limit);

@@ -51,7 +51,7 @@ const CONFIG_FEATURES: [(&str, i64, &str); 4] = [
     ("features.log.collection", 1, "Log collection"),
 ];
 
-/// `GET /v2/config/features` (SDK `list_config_features`, catalogue B appendix A): the
+/// `GET /v2/config/features` (SDK `list_config_features`): the
 /// feature switches, `{"features": [{featureId, status, description}], "totalRecord": n}`.
 pub fn config_features() -> Result<Resp, DmsError> {
     let features: Vec<Value> = CONFIG_FEATURES
@@ -115,7 +115,7 @@ pub fn list_products_v1(ctx: &Ctx<'_>, req: &Req) -> Result<Resp, DmsError> {
 }
 
 /// `GET /v2/rocketmq/products/cores` (§5.9.3). `product_id` defaults to `c6.4u8g.cluster`
-/// and `broker_num` to 1 (the seed documents the call without parameters). `core_num` is
+/// and `broker_num` to 1 (the API reference documents the call without parameters). `core_num` is
 /// the flavour's cores times the broker count; with `instance_id`,
 /// `total_extend_storage_space` estimates the instance's storage at that broker count.
 pub fn product_cores(ctx: &Ctx<'_>, req: &Req) -> Result<Resp, DmsError> {
@@ -139,7 +139,7 @@ pub fn product_cores(ctx: &Ctx<'_>, req: &Req) -> Result<Resp, DmsError> {
     if let Some(id) = query_text(req, "instance_id") {
         let instance = ctx.instance(&ctx.project, id)?;
         let total = instance["total_storage_space"].as_i64().unwrap_or(0);
-        let current = instance["broker_num"].as_i64().unwrap_or(1).max(1);
+        let current = super::facts::broker_count(&instance);
         body["total_extend_storage_space"] = json!(if broker_num <= current {
             total
         } else {

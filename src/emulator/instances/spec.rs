@@ -1,10 +1,11 @@
 //! What an instance is made of: [`InstanceSpec`] (from a create body or from the demo-data
-//! generator), its validation with the API reference's rules (§5.1.2, catalogue A S.2/S.3),
+//! generator), its validation with the API reference's rules (§5.1.2),
 //! and [`create_instance_document`], which writes the instance document.
 
 use serde_json::{Value, json};
 
 use super::{catalog, lifecycle, tags, topology};
+use crate::domain::NameRule;
 use crate::emulator::context::{Ctx, INSTANCE, is_engine, is_uuid};
 use crate::emulator::error::DmsError;
 
@@ -146,21 +147,14 @@ impl InstanceSpec {
     }
 }
 
-/// The create rule: a letter, then 3–63 letters, digits, `-` or `_`.
+/// The create rule (`NameRule::INSTANCE`): a letter, then 3–63 letters, digits, `-` or `_`.
 pub fn valid_create_name(name: &str) -> bool {
-    valid_name(name, true)
+    NameRule::INSTANCE.check(name).is_ok()
 }
 
-/// The update rule (§5.1.5): like create but without `_`.
+/// The update rule (§5.1.5, `NameRule::INSTANCE_RENAME`): like create but without `_`.
 pub fn valid_update_name(name: &str) -> bool {
-    valid_name(name, false)
-}
-
-fn valid_name(name: &str, underscore: bool) -> bool {
-    let mut chars = name.chars();
-    (4..=64).contains(&name.chars().count())
-        && chars.next().is_some_and(|c| c.is_ascii_alphabetic())
-        && chars.all(|c| c.is_ascii_alphanumeric() || c == '-' || (underscore && c == '_'))
+    NameRule::INSTANCE_RENAME.check(name).is_ok()
 }
 
 /// `DMS.00400060` when another instance of `project` is called `name`.
@@ -191,7 +185,7 @@ pub fn check_public_ip(enable: bool, publicip_id: &str) -> Result<(), DmsError> 
     Ok(())
 }
 
-/// Checks every rule of §5.1.2 and catalogue A S.2/S.3, the name's uniqueness and the
+/// Checks every rule of §5.1.2 and the API reference/S.3, the name's uniqueness and the
 /// project's instance quota.
 pub fn validate(ctx: &Ctx<'_>, project: &str, spec: &InstanceSpec) -> Result<(), DmsError> {
     if !valid_create_name(&spec.name) {

@@ -1,4 +1,4 @@
-//! Instance tags (§5.8, catalogue B S11), kept in the instance document's `tags` array of
+//! Instance tags (§5.8), kept in the instance document's `tags` array of
 //! `{"key", "value"}` (so they also show in the instance itself).
 //!
 //! `create` overwrites the value of an existing key; `delete` removes a key when no value is

@@ -12,7 +12,8 @@ use serde_json::{Value, json};
 use sha2::{Digest, Sha256};
 
 use super::catalog;
-use crate::emulator::context::{format_uuid, is_5x};
+use super::facts::{broker_count, is_5x};
+use crate::emulator::context::format_uuid;
 
 /// One broker node.
 #[derive(Debug, Clone, PartialEq)]
@@ -55,11 +56,6 @@ pub fn nodes_per_broker(doc: &Value) -> i64 {
     let single =
         catalog::product(doc["product_id"].as_str().unwrap_or("")).is_some_and(|p| !p.is_cluster());
     if single { 1 } else { 3 }
-}
-
-/// The broker count (1 for 5.x instances, which do not carry `broker_num`).
-pub fn broker_count(doc: &Value) -> i64 {
-    doc["broker_num"].as_i64().filter(|n| *n > 0).unwrap_or(1)
 }
 
 /// The broker nodes, broker by broker, master first.

@@ -1,15 +1,16 @@
 //! The end of a migration task: its plan becomes topics and groups on the instance, all or
 //! nothing. With `overwrite=false` an existing topic or group of the same name fails the task
-//! (catalogue B S10's suggestion); with `overwrite=true` it takes the migrated settings and
+//! (API reference); with `overwrite=true` it takes the migrated settings and
 //! keeps its creation time and description. A plan that would exceed the instance's quota
 //! fails the task too.
 
 use serde_json::Value;
 
 use super::plan::Plan;
-use crate::emulator::context::{Ctx, INSTANCE, broker_names, is_5x};
+use crate::emulator::context::{Ctx, INSTANCE};
 use crate::emulator::error::DmsError;
 use crate::emulator::groups::{self, GROUP, GroupFields};
+use crate::emulator::instances::facts::{broker_names, is_5x, quotas};
 use crate::emulator::topics::{self, TOPIC, TopicSpec};
 
 /// Creates or overwrites everything in `plan`; `Ok(Err(reason))` when the task fails.
@@ -47,7 +48,7 @@ pub fn apply(
             taken.join(", ")
         )));
     }
-    let (max_topics, max_groups) = topics::limits(&instance);
+    let (max_topics, max_groups) = quotas(&instance);
     let new_topics = (plan.topics.len() - existing_topics.len()) as i64;
     let new_groups = (plan.groups.len() - existing_groups.len()) as i64;
     if ctx.docs.count(TOPIC, instance_id)? + new_topics > max_topics {

@@ -1,6 +1,6 @@
-//! Metadata migration (API reference §5.6.1–§5.6.3, catalogue B S10): create a task from a
+//! Metadata migration (API reference §5.6.1–§5.6.3): create a task from a
 //! RocketMQ export or RabbitMQ definitions, list tasks or query one (with what it creates),
-//! and delete tasks (the seed's `DELETE …/metadata` with a body and the SDK's
+//! and delete tasks (the API reference's `DELETE …/metadata` with a body and the SDK's
 //! `POST …/metadata/batch-delete`).
 //!
 //! A task moves `creating` → `starting` (after half of `migration_seconds`) → `finished` or
@@ -22,8 +22,8 @@ use serde_json::{Value, json};
 
 use super::context::{Ctx, Req, Resp, Routed, is_uuid};
 use super::error::DmsError;
+use super::instances::facts::require_running;
 use super::names::{self, strings};
-use super::topics::require_running;
 use crate::signing::SdkDate;
 use plan::Plan;
 
@@ -239,6 +239,15 @@ fn schedule(ctx: &mut Ctx<'_>, entry: Value) -> Result<(), DmsError> {
     queue["tasks"] = Value::Array(tasks);
     ctx.docs.put(PENDING, "", "queue", &queue)?;
     Ok(())
+}
+
+/// Whether a task's next step is due.
+pub fn due(ctx: &Ctx<'_>) -> Result<bool, DmsError> {
+    Ok(ctx.docs.get(PENDING, "", "queue")?.is_some_and(|queue| {
+        queue["next_due"]
+            .as_i64()
+            .is_none_or(|due| due <= ctx.now_ms)
+    }))
 }
 
 /// Moves every task whose next step is due; costs one lookup when none is.

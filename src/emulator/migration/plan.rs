@@ -2,7 +2,7 @@
 //! when the task is created so that a bad file is refused at once.
 //!
 //! `type=rocketmq`: the `topicConfigTable` and `subscriptionGroupTable` of a RocketMQ metadata
-//! export, in the seed's camelCase or the SDK's snake_case (`topic_config_table`, …) at both
+//! export, in the API reference's camelCase or the SDK's snake_case (`topic_config_table`, …) at both
 //! levels, with the SDK defaults for absent fields. RocketMQ's own system entries (`%RETRY%…`,
 //! `%DLQ%…`, `RMQ_SYS_…`, `SCHEDULE_TOPIC_XXXX`, `TBW102`, …) are skipped.
 //!

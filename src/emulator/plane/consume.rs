@@ -19,6 +19,7 @@ use super::offsets::{self, QueueView};
 use super::trace::{self, Step};
 use crate::emulator::context::Ctx;
 use crate::emulator::error::DmsError;
+use crate::emulator::instances::facts;
 
 /// A message as a consumer sees it.
 #[derive(Debug, Clone, PartialEq)]
@@ -111,7 +112,7 @@ pub fn consume(
     max_messages: usize,
     fail: impl Fn(&Message) -> bool,
 ) -> Result<ConsumeOutcome, DmsError> {
-    let instance = model::instance(ctx, instance_id)?;
+    let instance = facts::find(ctx, instance_id)?;
     let group_doc = model::group(ctx, instance_id, group)?;
     if group_doc["enabled"].as_bool() == Some(false) {
         return Err(bad_param(format!(
@@ -269,7 +270,7 @@ fn deliver_one(
         let msg_type = match session.msg_types.get(original) {
             Some(known) => *known,
             None => {
-                let instance = model::instance(ctx, &session.instance_id)?;
+                let instance = facts::find(ctx, &session.instance_id)?;
                 let found = model::topic(ctx, &session.instance_id, &instance, original)
                     .map(|t| t.msg_type)
                     .unwrap_or("Normal_Msg");
@@ -334,7 +335,7 @@ fn deliver_one(
         &mut session.retry
     };
     if slot.is_none() {
-        let instance = model::instance(ctx, &session.instance_id)?;
+        let instance = facts::find(ctx, &session.instance_id)?;
         let name = format!("{prefix}{}", session.group);
         let info = model::topic(ctx, &session.instance_id, &instance, &name)?;
         *slot = Some(Appender::open(ctx, &session.instance_id, info)?);

@@ -26,6 +26,7 @@ use super::model::{self, DLQ_PREFIX, RETRY_PREFIX, StoredMessage, bad_param};
 use super::trace;
 use crate::emulator::context::{Ctx, Req, Resp};
 use crate::emulator::error::DmsError;
+use crate::emulator::instances::facts;
 
 fn optional_string(body: &Map<String, Value>, name: &str) -> Result<Option<String>, DmsError> {
     match body.get(name) {
@@ -172,7 +173,7 @@ pub fn handle_resend(
     let body = req.json()?;
     let topic = dlq_topic(ctx, instance, instance_id, &body)?;
     let ids = string_list(&body, "msg_id_list")?;
-    model::serving(instance)?;
+    facts::require_serving(instance)?;
     let mut results = Vec::with_capacity(ids.len());
     for id in &ids {
         let found = dead_letters(ctx, instance_id, topic.as_deref(), id)?;
@@ -203,7 +204,7 @@ pub fn handle_verify(
         optional_string(&body, "client_id")?.ok_or_else(|| bad_param("client_id is required."))?;
     let topic = optional_string(&body, "topic")?;
     let ids = string_list(&body, "msg_id_list")?;
-    model::serving(instance)?;
+    facts::require_serving(instance)?;
     model::group(ctx, instance_id, &group)?;
     if let Some(topic) = &topic {
         model::topic(ctx, instance_id, instance, topic)?;

@@ -1,7 +1,6 @@
 //! The message plane: stored messages, queues and offsets, consumer groups' progress and
 //! clients, retries and dead letters, traces and retention, and the REST endpoints over them
-//! (catalogue B §5.4 and Appendix A send-message with their `/v2/{project_id}/rocketmq/…`
-//! twins; catalogue A §5.2.7–5.2.9, §5.3.6, §5.3.7).
+//! (API reference).
 //!
 //! Instances, topics and groups are documents other modules own; the plane reads them and keeps
 //! its own tables (`schema`). Producers and consumers outside HTTP (demo data, the traffic
@@ -23,7 +22,7 @@ pub mod schema;
 pub mod trace;
 pub mod traffic;
 
-use rusqlite::params;
+use rusqlite::{OptionalExtension, params};
 
 use super::context::{Ctx, Req, Resp, Routed, is_engine};
 use super::error::DmsError;
@@ -165,8 +164,10 @@ pub fn storage_used_gb(ctx: &Ctx<'_>, instance_id: &str) -> Result<i64, DmsError
     const GB: i64 = 1024 * 1024 * 1024;
     let bytes: i64 = ctx
         .tx
-        .prepare_cached("SELECT COALESCE(SUM(bytes), 0) FROM plane_queues WHERE instance = ?1")?
-        .query_row(params![instance_id], |row| row.get(0))?;
+        .prepare_cached("SELECT bytes FROM plane_usage WHERE instance = ?1")?
+        .query_row(params![instance_id], |row| row.get(0))
+        .optional()?
+        .unwrap_or(0);
     Ok((bytes + GB - 1) / GB)
 }
 
@@ -176,9 +177,9 @@ pub fn group_summary(
     instance_id: &str,
     group: &str,
 ) -> Result<(bool, i64), DmsError> {
-    let online = !clients::clients(ctx, instance_id, group)?.is_empty();
-    let topics = offsets::consumed_topics(ctx, instance_id, group)?.len() as i64;
-    Ok((online, topics))
+    let online = clients::clients(ctx, instance_id, group)?;
+    let topics = offsets::consumed_topics_of(ctx, instance_id, group, &online)?.len() as i64;
+    Ok((!online.is_empty(), topics))
 }
 
 /// Drops the plane's data of a deleted topic (queues, messages, offsets, traces).
@@ -229,6 +230,8 @@ pub fn on_instance_deleted(ctx: &mut Ctx<'_>, instance_id: &str) -> Result<(), D
         "plane_consumer_offsets",
         "plane_clients",
         "plane_traces",
+        // After `plane_queues`, whose triggers update it.
+        "plane_usage",
     ] {
         ctx.tx.execute(
             &format!("DELETE FROM {table} WHERE instance = ?1"),

@@ -6,8 +6,9 @@
 use rusqlite::{OptionalExtension, Row, params};
 use serde_json::{Value, json};
 
-use crate::emulator::context::{Ctx, INSTANCE, broker_names};
+use crate::emulator::context::Ctx;
 use crate::emulator::error::DmsError;
+use crate::emulator::instances::facts::broker_names;
 
 /// Document kind of topics (scope: instance id).
 pub const TOPIC: &str = "topic";
@@ -314,24 +315,6 @@ pub fn group(ctx: &Ctx<'_>, instance_id: &str, name: &str) -> Result<Value, DmsE
     ctx.docs
         .get(GROUP, instance_id, name)?
         .ok_or_else(|| DmsError::of("DMS.10240405").detail(format!("No group `{name}`.")))
-}
-
-/// The instance document of `ctx.project`, or 404 `DMS.00404022`.
-pub fn instance(ctx: &Ctx<'_>, instance_id: &str) -> Result<Value, DmsError> {
-    ctx.docs
-        .get(INSTANCE, &ctx.project, instance_id)?
-        .ok_or_else(DmsError::no_instance)
-}
-
-/// Checks that the instance serves traffic (RUNNING, or EXTENDING, which keeps serving);
-/// `DMS.00400026` otherwise.
-pub fn serving(instance: &Value) -> Result<(), DmsError> {
-    match instance["status"].as_str() {
-        None | Some("RUNNING") | Some("EXTENDING") => Ok(()),
-        Some(status) => Err(DmsError::of("DMS.00400026").detail(format!(
-            "The instance is `{status}`; messages need it RUNNING."
-        ))),
-    }
 }
 
 /// 400 `DMS.00400800` with what was wrong.

@@ -18,6 +18,7 @@ use super::clients::{self, ClientInfo};
 use super::model::{self, TopicInfo, bad_param};
 use crate::emulator::context::{Ctx, Req, Resp, page};
 use crate::emulator::error::DmsError;
+use crate::emulator::instances::facts;
 
 /// One queue of a topic with its positions.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -133,6 +134,69 @@ pub fn commit(
     Ok(())
 }
 
+/// Starts queues of `topic` where a long history left them: each `(broker, queue id, offset)`
+/// as if `offset` messages had been stored there, the last at `last_store_ms`, and retention
+/// had removed them all. For demo data; queues that already exist are left alone.
+pub fn start_history(
+    ctx: &Ctx<'_>,
+    instance_id: &str,
+    topic: &str,
+    queues: &[(String, i64, i64)],
+    last_store_ms: i64,
+) -> Result<(), DmsError> {
+    let mut statement = ctx.tx.prepare_cached(
+        "INSERT INTO plane_queues (instance, topic, broker, queue_id, min_offset, max_offset, \
+         last_store_ms, bytes) VALUES (?1, ?2, ?3, ?4, ?5, ?5, ?6, 0) \
+         ON CONFLICT (instance, topic, broker, queue_id) DO NOTHING",
+    )?;
+    for (broker, queue_id, offset) in queues {
+        statement.execute(params![
+            instance_id,
+            topic,
+            broker,
+            queue_id,
+            offset,
+            last_store_ms
+        ])?;
+    }
+    Ok(())
+}
+
+/// Moves a broker's commit-log position to `offset` when it is behind (demo data with a
+/// history: offset message ids then look like those of a long-running broker).
+pub fn start_commit_log(
+    ctx: &Ctx<'_>,
+    instance_id: &str,
+    broker: &str,
+    offset: i64,
+) -> Result<(), DmsError> {
+    ctx.tx
+        .prepare_cached(
+            "INSERT INTO plane_brokers (instance, broker, commit_offset) VALUES (?1, ?2, ?3) \
+             ON CONFLICT (instance, broker) DO UPDATE SET \
+             commit_offset = MAX(commit_offset, excluded.commit_offset)",
+        )?
+        .execute(params![instance_id, broker, offset])?;
+    Ok(())
+}
+
+/// The stored queues of `topic` as `(broker, queue id, min offset, max offset)`, by broker
+/// and queue id.
+pub fn queue_offsets(
+    ctx: &Ctx<'_>,
+    instance_id: &str,
+    topic: &str,
+) -> Result<Vec<(String, i64, i64, i64)>, DmsError> {
+    let mut statement = ctx.tx.prepare_cached(
+        "SELECT broker, queue_id, min_offset, max_offset FROM plane_queues \
+         WHERE instance = ?1 AND topic = ?2 ORDER BY broker, queue_id",
+    )?;
+    let rows = statement.query_map(params![instance_id, topic], |row| {
+        Ok((row.get(0)?, row.get(1)?, row.get(2)?, row.get(3)?))
+    })?;
+    Ok(rows.collect::<rusqlite::Result<Vec<_>>>()?)
+}
+
 /// The effective consumer offset on a queue.
 pub fn effective(view: &QueueView, committed: Option<i64>) -> i64 {
     committed
@@ -234,8 +298,21 @@ pub fn consumed_topics(
     instance_id: &str,
     group: &str,
 ) -> Result<Vec<String>, DmsError> {
-    let mut topics: BTreeSet<String> = clients::subscribed_topics(ctx, instance_id, group)?
-        .into_iter()
+    let online = clients::clients(ctx, instance_id, group)?;
+    consumed_topics_of(ctx, instance_id, group, &online)
+}
+
+/// [`consumed_topics`] when the group's online clients are already at hand.
+pub fn consumed_topics_of(
+    ctx: &Ctx<'_>,
+    instance_id: &str,
+    group: &str,
+    online: &[ClientInfo],
+) -> Result<Vec<String>, DmsError> {
+    let mut topics: BTreeSet<String> = online
+        .iter()
+        .flat_map(|c| c.subscriptions.iter().map(|s| s.topic.clone()))
+        .filter(|t| model::system_group(t).is_none())
         .collect();
     let mut statement = ctx.tx.prepare_cached(
         "SELECT DISTINCT topic FROM plane_consumer_offsets WHERE instance = ?1 AND grp = ?2",
@@ -266,7 +343,7 @@ pub fn consuming_groups(
     }
     let mut out = Vec::new();
     for group in groups {
-        if ctx.docs.get(model::GROUP, instance_id, &group)?.is_some() {
+        if ctx.docs.exists(model::GROUP, instance_id, &group)? {
             out.push(group);
         }
     }
@@ -427,7 +504,7 @@ pub fn handle_reset(
         }
     };
     let timestamp = timestamp_field(&body)?;
-    model::serving(instance)?;
+    facts::require_serving(instance)?;
     model::group(ctx, instance_id, group)?;
     let topic = model::topic(ctx, instance_id, instance, &topic_name)?;
     let queues: Vec<Value> = reset_offset(ctx, instance_id, group, &topic, timestamp)?

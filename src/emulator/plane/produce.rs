@@ -10,6 +10,7 @@ use super::appender::{Appender, Draft};
 use super::model::{self, CLUSTER, bad_param, host_text, property, property_list};
 use crate::emulator::context::{Ctx, Req, Resp};
 use crate::emulator::error::DmsError;
+use crate::emulator::instances::facts;
 
 /// RocketMQ's default largest message body (`maxMessageSize`, 4 MiB).
 pub const MAX_BODY_BYTES: usize = 4 * 1024 * 1024;
@@ -161,7 +162,7 @@ fn draft_from(
 }
 
 fn open_for_producers(ctx: &Ctx<'_>, instance_id: &str, topic: &str) -> Result<Appender, DmsError> {
-    let instance = model::instance(ctx, instance_id)?;
+    let instance = facts::find(ctx, instance_id)?;
     if model::system_group(topic).is_some() {
         return Err(bad_param(format!(
             "Topic `{topic}` is a system topic; producers cannot send to it."
@@ -188,7 +189,7 @@ pub fn produce(
     tags: &str,
     properties: &[(String, String)],
 ) -> Result<Value, DmsError> {
-    model::serving(&model::instance(ctx, instance_id)?)?;
+    facts::require_serving(&facts::find(ctx, instance_id)?)?;
     let mut appender = open_for_producers(ctx, instance_id, topic)?;
     let counter = appender.sequence();
     let draft = draft_from(

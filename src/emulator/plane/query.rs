@@ -16,6 +16,7 @@ use serde_json::{Value, json};
 use super::model::{self, COLUMNS, StoredMessage, bad_param};
 use crate::emulator::context::{Ctx, Req, Resp};
 use crate::emulator::error::DmsError;
+use crate::emulator::instances::facts;
 
 /// A parsed 5.4.1 query.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -208,7 +209,7 @@ pub fn list_messages(
     instance_id: &str,
     query: &MessageQuery,
 ) -> Result<Value, DmsError> {
-    let instance = model::instance(ctx, instance_id)?;
+    let instance = facts::find(ctx, instance_id)?;
     model::topic(ctx, instance_id, &instance, &query.topic)?;
     let (page, total) = search(ctx, instance_id, query)?;
     let messages: Vec<Value> = page.iter().map(|m| m.to_wire(instance_id)).collect();

@@ -1,14 +1,13 @@
 //! Retention: messages (and traces) older than the instance's `fileReservedTime` hours are
 //! deleted, and queue `min_offset`s follow.
 //!
-//! `advance` runs before every request and every 250 ms, so the work is gated: one indexed
-//! read of `plane_meta` decides whether a pass is due (at most one per second), a pass looks at
-//! each topic's oldest store time through the time index, and deletes at most
+//! `advance` runs before every write request and every 250 ms, so the work is gated: one indexed
+//! read of `plane_meta` decides whether a pass is due (at most one per second), a pass asks
+//! each instance whether it holds anything older than its cut-off (one index seek), looks at
+//! the topics of those that do through the time index, and deletes at most
 //! [`BATCH`] messages per topic, so a large backlog drains over several passes instead of
 //! stalling a request. Store times never go back within a queue, so what is deleted is always
 //! a prefix of each queue.
-
-use std::collections::HashMap;
 
 use rusqlite::{OptionalExtension, params};
 
@@ -39,28 +38,9 @@ pub fn advance(ctx: &mut Ctx<'_>) -> Result<(), DmsError> {
              ON CONFLICT (name) DO UPDATE SET value = excluded.value",
         )?
         .execute(params![NEXT_PASS, ctx.now_ms + PERIOD_MS])?;
-    let instances: Vec<String> = {
-        let mut statement = ctx
-            .tx
-            .prepare_cached("SELECT DISTINCT instance FROM plane_queues")?;
-        let rows = statement.query_map([], |row| row.get(0))?;
-        rows.collect::<rusqlite::Result<_>>()?
-    };
-    if instances.is_empty() {
-        return Ok(());
-    }
-    let documents: HashMap<String, serde_json::Value> = ctx
-        .docs
-        .list_all(INSTANCE)?
-        .into_iter()
-        .map(|(_, id, doc)| (id, doc))
-        .collect();
-    for instance_id in instances {
-        // Data of an instance whose document is gone waits for `on_instance_deleted`.
-        let Some(doc) = documents.get(&instance_id) else {
-            continue;
-        };
-        let cutoff = ctx.now_ms - model::retention_hours(doc) * 3_600_000;
+    // Data of an instance whose document is gone waits for `on_instance_deleted`.
+    for (_, instance_id, doc) in ctx.docs.list_all(INSTANCE)? {
+        let cutoff = ctx.now_ms - model::retention_hours(&doc) * 3_600_000;
         expire_instance(ctx, &instance_id, cutoff)?;
     }
     Ok(())
@@ -68,6 +48,25 @@ pub fn advance(ctx: &mut Ctx<'_>) -> Result<(), DmsError> {
 
 /// Deletes what of `instance_id` was stored before `cutoff` (up to [`BATCH`] per topic).
 pub fn expire_instance(ctx: &Ctx<'_>, instance_id: &str, cutoff: i64) -> Result<(), DmsError> {
+    // One seek decides for the whole instance; only then is each topic looked at.
+    let expired = ctx
+        .tx
+        .prepare_cached(
+            "SELECT 1 FROM plane_messages WHERE instance = ?1 AND store_ms < ?2 LIMIT 1",
+        )?
+        .query_row(params![instance_id, cutoff], |_| Ok(()))
+        .optional()?
+        .is_some();
+    if expired {
+        expire_topics(ctx, instance_id, cutoff)?;
+    }
+    ctx.tx
+        .prepare_cached("DELETE FROM plane_traces WHERE instance = ?1 AND ts < ?2")?
+        .execute(params![instance_id, cutoff])?;
+    Ok(())
+}
+
+fn expire_topics(ctx: &Ctx<'_>, instance_id: &str, cutoff: i64) -> Result<(), DmsError> {
     let topics: Vec<String> = {
         let mut statement = ctx
             .tx
@@ -78,9 +77,6 @@ pub fn expire_instance(ctx: &Ctx<'_>, instance_id: &str, cutoff: i64) -> Result<
     for topic in topics {
         expire_topic(ctx, instance_id, &topic, cutoff)?;
     }
-    ctx.tx
-        .prepare_cached("DELETE FROM plane_traces WHERE instance = ?1 AND ts < ?2")?
-        .execute(params![instance_id, cutoff])?;
     Ok(())
 }
 

@@ -1,5 +1,5 @@
-//! The message plane's SQL tables. Applied after the document store's schema at every start,
-//! so every statement is idempotent.
+//! The message plane's SQL tables, its part of the emulator's database. Start-up applies it
+//! after the document store's schema at every start, so every statement is idempotent.
 //!
 //! Messages live in their own indexed table rather than in documents: a topic can hold a
 //! million of them, and the time-range page (5.4.1) must stay an index range scan. Retry
@@ -40,6 +40,9 @@ CREATE INDEX IF NOT EXISTS plane_messages_by_msg_id
     ON plane_messages (instance, msg_id);
 CREATE INDEX IF NOT EXISTS plane_messages_by_uniq_key
     ON plane_messages (instance, uniq_key);
+-- Retention asks "anything older than the cut-off on this instance?" with one seek.
+CREATE INDEX IF NOT EXISTS plane_messages_by_instance_time
+    ON plane_messages (instance, store_ms);
 
 CREATE TABLE IF NOT EXISTS plane_message_keys (
     instance TEXT NOT NULL,
@@ -63,6 +66,26 @@ CREATE TABLE IF NOT EXISTS plane_queues (
     bytes         INTEGER NOT NULL DEFAULT 0,
     PRIMARY KEY (instance, topic, broker, queue_id)
 ) WITHOUT ROWID;
+
+-- Bytes stored per instance (`used_storage_space`), one row read instead of a sum over every
+-- queue of the instance. Triggers keep it whatever changes a queue (appends, retention,
+-- deletions); the last statement fills it once for a database from before the table.
+CREATE TABLE IF NOT EXISTS plane_usage (
+    instance TEXT PRIMARY KEY,
+    bytes    INTEGER NOT NULL DEFAULT 0
+) WITHOUT ROWID;
+CREATE TRIGGER IF NOT EXISTS plane_usage_on_insert AFTER INSERT ON plane_queues BEGIN
+    INSERT INTO plane_usage (instance, bytes) VALUES (NEW.instance, NEW.bytes)
+        ON CONFLICT (instance) DO UPDATE SET bytes = bytes + excluded.bytes;
+END;
+CREATE TRIGGER IF NOT EXISTS plane_usage_on_update AFTER UPDATE OF bytes ON plane_queues BEGIN
+    UPDATE plane_usage SET bytes = bytes + NEW.bytes - OLD.bytes WHERE instance = NEW.instance;
+END;
+CREATE TRIGGER IF NOT EXISTS plane_usage_on_delete AFTER DELETE ON plane_queues BEGIN
+    UPDATE plane_usage SET bytes = bytes - OLD.bytes WHERE instance = OLD.instance;
+END;
+INSERT OR IGNORE INTO plane_usage (instance, bytes)
+    SELECT instance, SUM(bytes) FROM plane_queues GROUP BY instance;
 
 CREATE TABLE IF NOT EXISTS plane_brokers (
     instance      TEXT NOT NULL,

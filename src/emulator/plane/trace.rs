@@ -9,7 +9,7 @@
 //! Records carry the producer-side id (`UNIQ_KEY`) as `msg_id` and the delivered copy's
 //! offset id as `offset_msg_id`; a query by either kind of id returns the message's whole
 //! history. Answers use the SDK's object form `{"trace": [...], "total", "next_offset",
-//! "previous_offset"}`, not the seed example's bare array.
+//! "previous_offset"}`, not the API reference example's bare array.
 
 use rand::Rng;
 use rusqlite::{OptionalExtension, params};

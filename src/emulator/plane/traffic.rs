@@ -7,7 +7,8 @@
 //! consumes at a fraction of its topic's rate, so its lag grows; on each instance one group
 //! (picked by name) fails about a tenth of its messages (picked by key) every time, so they go
 //! through the retries into its dead-letter topic. Choices come from `settings.seed`, so the
-//! same database and seed give the same traffic shape. It runs only when demo data is on.
+//! same database and seed give the same traffic shape. It runs only when demo data is on, and
+//! leaves out instances whose `_emu.simulated_traffic` is `false` (the scale data set).
 
 use std::collections::BTreeMap;
 use std::sync::Arc;
@@ -63,7 +64,9 @@ impl Simulator {
             .docs
             .list_all(INSTANCE)?
             .into_iter()
-            .filter(|(_, _, doc)| doc["status"] == "RUNNING")
+            .filter(|(_, _, doc)| {
+                doc["status"] == "RUNNING" && doc["_emu"]["simulated_traffic"] != false
+            })
             .map(|(project, id, _)| (project, id))
             .collect();
         let mut plans: Vec<(String, String, Vec<String>)> = Vec::new();

@@ -3,11 +3,10 @@
 
 use serde_json::{Map, Value, json};
 
-use super::{
-    DEFAULT_QUEUES, MESSAGE_TYPES, PERMISSIONS, TOPIC, job_id, limits, load, require_running,
-};
-use crate::emulator::context::{Ctx, Req, Resp, broker_names, is_5x};
+use super::{DEFAULT_QUEUES, MESSAGE_TYPES, PERMISSIONS, TOPIC, load};
+use crate::emulator::context::{Ctx, Req, Resp};
 use crate::emulator::error::DmsError;
+use crate::emulator::instances::facts::{broker_names, is_5x, quotas, require_running};
 use crate::emulator::names::{self, array, integer, name_list, object, string, strings};
 use crate::emulator::plane;
 
@@ -126,11 +125,11 @@ fn create(
         topic_desc: description(&body)?.unwrap_or_default(),
         name,
     };
-    if ctx.docs.get(TOPIC, instance_id, &spec.name)?.is_some() {
+    if ctx.docs.exists(TOPIC, instance_id, &spec.name)? {
         return Err(DmsError::of("DMS.10240017")
             .detail(format!("A topic named `{}` already exists.", spec.name)));
     }
-    let (max_topics, _) = limits(instance);
+    let (max_topics, _) = quotas(instance);
     if ctx.docs.count(TOPIC, instance_id)? >= max_topics {
         return Err(DmsError::of("DMS.10240020").detail(format!(
             "The instance already has its maximum of {max_topics} topics."
@@ -275,7 +274,7 @@ fn batch_delete(
     let topics = name_list(&body, "topics")?;
     let mut missing = Vec::new();
     for topic in &topics {
-        if ctx.docs.get(TOPIC, instance_id, topic)?.is_none() {
+        if !ctx.docs.exists(TOPIC, instance_id, topic)? {
             missing.push(format!("`{topic}`"));
         }
     }
@@ -288,7 +287,7 @@ fn batch_delete(
     for topic in &topics {
         remove(ctx, instance_id, topic)?;
     }
-    Ok(Resp::ok(json!({"job_id": job_id(ctx)})))
+    Ok(Resp::ok(json!({"job_id": ctx.job_id()})))
 }
 
 fn remove(ctx: &mut Ctx<'_>, instance_id: &str, topic: &str) -> Result<(), DmsError> {

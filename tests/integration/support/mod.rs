@@ -2,7 +2,11 @@
 #![allow(dead_code)]
 
 pub mod binary;
+pub mod calls;
 pub mod console;
 pub mod emulator;
+pub mod instances;
 pub mod mock_dms;
+pub mod plane;
 pub mod python_sdk;
+pub mod seeded;

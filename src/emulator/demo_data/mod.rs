@@ -4,6 +4,12 @@
 //! with keys and tags, back-dated over the last day. A few groups lag behind and a few have
 //! dead letters. The same `--seed` gives the same data (names, ids, bodies); the simulated
 //! traffic of the message plane then keeps it moving.
+//!
+//! `scale` is the other data set: one instance the size of a large production one.
+
+pub mod scale;
+
+pub use scale::{ScaleInstance, ScaleSpec};
 
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
@@ -209,19 +215,25 @@ fn binary_body(rng: &mut StdRng, sequence: usize) -> (Vec<u8>, String) {
 }
 
 /// Creates the demo data set in the first credential's project, unless that project already
-/// has instances. Returns whether it created anything.
+/// has instances (the scale data set's aside). Returns whether it created anything.
 pub fn seed(emulator: &Emulator) -> Result<bool, DmsError> {
     let Some(credential) = emulator.settings().credentials.first() else {
         return Ok(false);
     };
     let project = credential.project_id.clone();
     let seed = emulator.settings().seed;
-    let exists = emulator.transact(&project, |ctx| Ok(ctx.docs.count(INSTANCE, &project)? > 0))?;
+    let exists = emulator.transact(&project, |ctx| {
+        Ok(ctx
+            .docs
+            .list(INSTANCE, &project)?
+            .iter()
+            .any(|(_, doc)| doc["name"] != ScaleSpec::BENCHMARK.name))
+    })?;
     if exists {
         return Ok(false);
     }
     emulator.transact(&project, |ctx| {
-        // Ids and bodies come from the seed, not from the emulator's own random source.
+        // Ids and bodies come from the API reference, not from the emulator's own random source.
         let mut seeded = StdRng::seed_from_u64(seed);
         std::mem::swap(ctx.rng, &mut seeded);
         let result = populate(ctx, &project, seed);
@@ -272,7 +284,7 @@ fn populate(ctx: &mut Ctx<'_>, project: &str, seed: u64) -> Result<(), DmsError>
             .as_str()
             .unwrap_or_default()
             .to_owned();
-        let brokers = super::context::broker_names(instance);
+        let brokers = super::instances::facts::broker_names(instance);
         for (index, plan) in topic_plans.iter().enumerate() {
             let spec = TopicSpec {
                 name: plan.name.clone(),
