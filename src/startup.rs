@@ -204,7 +204,7 @@ pub fn build_state(settings: &Settings, key: ServerKey) -> Result<AppState, Conf
         connections,
         server_connection,
         http,
-        throttle: Throttle::new(
+        throttle: Throttle::in_memory(
             settings.auth.max_failures.max(1),
             Duration::from_secs(settings.auth.failure_window_seconds.max(1)),
         ),

@@ -3,9 +3,10 @@
 //! Three modes, each can be switched off: an access key (checked with one cheap signed call
 //! before the session exists), an IAM user (password exchanged for a project-scoped token),
 //! and console accounts (argon2 hashes) that use connections configured on the server. Users
-//! never choose the endpoint: it is server configuration. Failed sign-ins are throttled per
-//! account and per client address. The sign-in form is protected by a CSRF token bound to a
-//! nonce cookie, since no session exists yet.
+//! never choose the endpoint: it is server configuration. Sign-ins are throttled per account
+//! and per client address, each attempt counted before its credentials are checked. The
+//! sign-in form is protected by a CSRF token bound to a nonce cookie, since no session exists
+//! yet.
 
 use std::collections::BTreeMap;
 
@@ -229,18 +230,21 @@ pub async fn login(
         format!("account:{}:{name}", form.mode),
         format!("address:{address}"),
     ];
-    if let Some(wait) = state.throttle.blocked(&keys) {
-        return Ok(refused(
-            &state,
-            &form,
-            csrf,
-            format!(
-                "Too many failed sign-ins. Try again in {} s.",
-                wait.as_secs().max(1)
-            ),
-            BTreeMap::new(),
-        ));
-    }
+    let attempt = match state.throttle.begin(keys).await {
+        Ok(attempt) => attempt,
+        Err(wait) => {
+            return Ok(refused(
+                &state,
+                &form,
+                csrf,
+                format!(
+                    "Too many failed sign-ins. Try again in {} s.",
+                    wait.as_secs().max(1)
+                ),
+                BTreeMap::new(),
+            ));
+        }
+    };
     let mut errors = BTreeMap::new();
     let result: Result<SessionRecord, String> = match form.mode.as_str() {
         "access_key" if state.auth.access_key => {
@@ -320,13 +324,13 @@ pub async fn login(
     };
     match result {
         Ok(record) => {
-            state.throttle.succeeded(&keys);
+            attempt.succeeded();
             tracing::info!(user = %record.user, role = %record.role, mode = record.mode.label(), "signed in");
             record.start(&session)?;
             Ok(redirect(hx, "/instances"))
         }
         Err(problem) => {
-            state.throttle.failed(&keys);
+            attempt.failed();
             tracing::info!(user = %name, client = %address, "sign-in refused");
             Ok(refused(&state, &form, csrf, problem, BTreeMap::new()))
         }
