@@ -184,8 +184,10 @@ pub fn build_state(settings: &Settings, key: ServerKey) -> Result<AppState, Conf
                     "missing; needed with session.backend = \"redis\"",
                 )
             })?;
+            let timeout = Duration::from_millis(settings.session.redis_timeout_ms.max(1));
             Store::Redis(
-                RedisStore::new(url, absolute).map_err(|e| config_error("session.redis_url", e))?,
+                RedisStore::new(url, absolute, timeout)
+                    .map_err(|e| config_error("session.redis_url", e))?,
             )
         }
         other => {
@@ -253,6 +255,7 @@ impl ConsoleApp {
                 .wrap(from_fn(middleware::csrf))
                 .wrap(from_fn(middleware::htmx_errors))
                 .wrap(session)
+                .wrap(from_fn(middleware::session_store_errors))
                 .wrap(from_fn(middleware::security_headers))
                 .wrap(from_fn(metrics::record))
         })
