@@ -17,12 +17,13 @@ use crate::api::CallObserver;
 use crate::config::{ConfigError, Settings};
 use crate::web::audit::Audit;
 use crate::web::crypto::ServerKey;
+use crate::web::hosts::{self, AllowedHosts};
 use crate::web::metrics::Metrics;
 use crate::web::rbac::Role;
 use crate::web::session_store::{MemoryStore, RedisStore, Store};
 use crate::web::state::{Account, AppState};
 use crate::web::throttle::Throttle;
-use crate::web::{metrics, middleware, routes};
+use crate::web::{limits, metrics, middleware, routes};
 
 /// A console that listens.
 pub struct ConsoleApp {
@@ -89,6 +90,29 @@ pub fn release_large_allocations() {
 /// Elsewhere the allocator is left as it is.
 #[cfg(not(all(target_os = "linux", target_env = "gnu")))]
 pub fn release_large_allocations() {}
+
+/// Parses `server.public_url`, which a console behind a TLS proxy must have: the proxy
+/// forwards the `Host` the browser sent, and only this setting says which one is right.
+fn public_url(settings: &Settings) -> Result<Option<url::Url>, ConfigError> {
+    let key = "server.public_url";
+    let Some(text) = &settings.server.public_url else {
+        if settings.server.behind_tls_proxy {
+            return Err(config_error(
+                key,
+                "missing; needed with server.behind_tls_proxy = true: the URL users open, e.g. https://console.example.com",
+            ));
+        }
+        return Ok(None);
+    };
+    let url = url::Url::parse(text).map_err(|e| config_error(key, format!("`{text}`: {e}")))?;
+    if !matches!(url.scheme(), "http" | "https") || url.host_str().is_none() {
+        return Err(config_error(
+            key,
+            format!("`{text}` is not an http:// or https:// URL with a host"),
+        ));
+    }
+    Ok(Some(url))
+}
 
 /// Builds the shared state from `settings`.
 pub fn build_state(settings: &Settings, key: ServerKey) -> Result<AppState, ConfigError> {
@@ -197,6 +221,7 @@ pub fn build_state(settings: &Settings, key: ServerKey) -> Result<AppState, Conf
             ));
         }
     };
+    let public_url = public_url(settings)?;
     let audit = Audit::open(&settings.audit.url).map_err(|e| config_error("audit.url", e.0))?;
     Ok(AppState {
         key,
@@ -212,6 +237,7 @@ pub fn build_state(settings: &Settings, key: ServerKey) -> Result<AppState, Conf
         ),
         store,
         secure_cookies: settings.server.behind_tls_proxy,
+        public_url,
         idle_timeout: idle,
         metrics,
         audit,
@@ -229,6 +255,7 @@ impl ConsoleApp {
         let secure = state.secure_cookies;
         let idle = state.idle_timeout;
         let store = state.store.clone();
+        let allowed_hosts = web::Data::new(AllowedHosts::new(state.public_url.as_ref(), addr));
         let state = web::Data::new(state);
         let workers = settings.server.workers;
         let mut server = HttpServer::new(move || {
@@ -249,6 +276,7 @@ impl ConsoleApp {
             // Listed innermost first: actix runs the last `wrap` first.
             App::new()
                 .app_data(state.clone())
+                .app_data(allowed_hosts.clone())
                 .app_data(web::FormConfig::default().limit(64 * 1024))
                 .configure(routes::configure)
                 .wrap(from_fn(routes::permissions))
@@ -256,6 +284,8 @@ impl ConsoleApp {
                 .wrap(from_fn(middleware::htmx_errors))
                 .wrap(session)
                 .wrap(from_fn(middleware::session_store_errors))
+                .wrap(from_fn(hosts::check))
+                .wrap(from_fn(limits::check))
                 .wrap(from_fn(middleware::security_headers))
                 .wrap(from_fn(metrics::record))
         })

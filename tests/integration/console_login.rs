@@ -282,6 +282,7 @@ async fn behind_a_proxy_failures_are_counted_per_forwarded_client_not_for_the_pr
     let app = spawn_app_with(|s| {
         s.auth.max_failures = 3;
         s.server.behind_tls_proxy = true;
+        s.server.public_url = Some("https://console.example.test".to_owned());
     })
     .await;
     for name in ["alice", "bob", "carol"] {
