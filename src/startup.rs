@@ -65,32 +65,6 @@ pub fn server_key(settings: &Settings) -> Result<ServerKey, ConfigError> {
     ServerKey::from_hex(&text).map_err(|e| config_error("session.key", e))
 }
 
-/// Makes glibc's allocator give allocations of 2 MiB and more their own mappings, returned
-/// to the system when freed.
-///
-/// By default glibc raises that threshold to the size of the first large block freed, so from
-/// then on the 19 MiB that every argon2 verification of a console account's password needs
-/// came from the heap of whichever thread ran it and stayed resident: the console went from
-/// 13 MiB idle to about 680 MiB after 100 sign-ins. With the threshold fixed it returns to
-/// its idle size.
-#[cfg(all(target_os = "linux", target_env = "gnu"))]
-pub fn release_large_allocations() {
-    use std::ffi::c_int;
-    unsafe extern "C" {
-        fn mallopt(param: c_int, value: c_int) -> c_int;
-    }
-    const M_MMAP_THRESHOLD: c_int = -3;
-    // SAFETY: `mallopt` only tunes the allocator; glibc takes its own lock, so it may be
-    // called at any time from any thread, and M_MMAP_THRESHOLD accepts any value up to 32 MiB.
-    unsafe {
-        mallopt(M_MMAP_THRESHOLD, 2 << 20);
-    }
-}
-
-/// Elsewhere the allocator is left as it is.
-#[cfg(not(all(target_os = "linux", target_env = "gnu")))]
-pub fn release_large_allocations() {}
-
 /// Parses `server.public_url`, which a console behind a TLS proxy must have: the proxy
 /// forwards the `Host` the browser sent, and only this setting says which one is right.
 fn public_url(settings: &Settings) -> Result<Option<url::Url>, ConfigError> {
@@ -116,7 +90,7 @@ fn public_url(settings: &Settings) -> Result<Option<url::Url>, ConfigError> {
 
 /// Builds the shared state from `settings`.
 pub fn build_state(settings: &Settings, key: ServerKey) -> Result<AppState, ConfigError> {
-    release_large_allocations();
+    crate::allocator::tune();
     let metrics = Arc::new(Metrics::default());
     let http = reqwest::Client::builder()
         .connect_timeout(Duration::from_millis(
