@@ -15,10 +15,10 @@
 //! Nothing is asserted: the numbers are for reading. `BENCH_QUICK=1` shortens every phase.
 //! Everything listens on 127.0.0.1 only, and every loop is bounded in count and time.
 
-use std::io::{BufRead, BufReader};
-use std::net::TcpListener;
+mod support;
+
 use std::path::Path;
-use std::process::{Child, Command, Stdio};
+use std::process::Command;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, Instant};
@@ -26,33 +26,15 @@ use std::time::{Duration, Instant};
 use dms_console::api::{ClientConfig, Credentials, DmsClient, Method};
 use dms_console::secret::Secret;
 use serde_json::{Value, json};
+use support::{
+    ACCESS_KEY, BINARY, PROJECT, Proc, SECRET_KEY, free_port, http, memory_kib, mib, sign_in,
+    start_console, start_emulator, write_config,
+};
 
-const BINARY: &str = env!("CARGO_BIN_EXE_dms-console");
-const ACCESS_KEY: &str = "BENCHACCESSKEY0000001";
-const SECRET_KEY: &str = "bench-secret-key-bench-secret-key-0001";
-const PROJECT: &str = "0123456789abcdef0123456789abcdef";
-const PASSWORD: &str = "bench-password-1";
 const EMULATOR_LATENCY_MS: u64 = 100;
 
 fn quick() -> bool {
     std::env::var_os("BENCH_QUICK").is_some()
-}
-
-fn free_port() -> u16 {
-    TcpListener::bind("127.0.0.1:0")
-        .and_then(|l| l.local_addr())
-        .expect("a free port")
-        .port()
-}
-
-/// A child process that is killed when dropped.
-struct Proc(Child);
-
-impl Drop for Proc {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
 }
 
 fn median(values: &mut [f64]) -> f64 {
@@ -71,20 +53,6 @@ fn percentile(values: &mut [f64], p: f64) -> f64 {
     values[rank.min(values.len() - 1)]
 }
 
-/// `VmRSS` and `VmHWM` of a process, in KiB.
-fn memory_kib(pid: u32) -> (u64, u64) {
-    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).unwrap_or_default();
-    let field = |name: &str| {
-        status
-            .lines()
-            .find_map(|l| l.strip_prefix(name))
-            .and_then(|rest| rest.split_whitespace().next())
-            .and_then(|v| v.parse().ok())
-            .unwrap_or(0)
-    };
-    (field("VmRSS:"), field("VmHWM:"))
-}
-
 /// CPU seconds (user + system) a process has used so far.
 fn cpu_seconds(pid: u32) -> f64 {
     let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).unwrap_or_default();
@@ -100,93 +68,6 @@ fn cpu_seconds(pid: u32) -> f64 {
     // utime and stime are fields 14 and 15 of the line, 12 and 13 after the name; the kernel
     // counts them in USER_HZ, 100 on Linux.
     (ticks(11) + ticks(12)) / 100.0
-}
-
-fn mib(kib: u64) -> String {
-    format!("{:.1} MiB", kib as f64 / 1024.0)
-}
-
-/// Starts `dms-console emulator` and waits until it answers.
-fn start_emulator(dir: &Path) -> (Proc, String) {
-    let port = free_port();
-    let child = Command::new(BINARY)
-        .current_dir(dir)
-        .args(["emulator", "--listen", &format!("127.0.0.1:{port}")])
-        .args(["--data-dir", &dir.join("emulator").display().to_string()])
-        .args(["--access-key", ACCESS_KEY, "--secret-key", SECRET_KEY])
-        .args(["--project-id", PROJECT, "--fault-admin"])
-        .env("DMS_CONSOLE__EMULATOR__CREATE_SECONDS", "1")
-        .env("DMS_CONSOLE__EMULATOR__TRAFFIC_PER_SECOND", "0")
-        .stdout(Stdio::null())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("start the emulator");
-    let mut child = Proc(child);
-    let stderr = child.0.stderr.take().expect("stderr");
-    let mut line = String::new();
-    BufReader::new(stderr)
-        .read_line(&mut line)
-        .expect("the emulator says where it listens");
-    assert!(line.contains("listening"), "emulator: {line}");
-    (child, format!("http://127.0.0.1:{port}"))
-}
-
-fn write_config(dir: &Path, emulator: &str, port: u16) -> std::path::PathBuf {
-    let key = dms_console::web::crypto::ServerKey::generate().to_hex();
-    let hash = dms_console::web::passwords::hash(PASSWORD);
-    let text = format!(
-        r#"[server]
-listen = "127.0.0.1:{port}"
-
-[session]
-key = "{key}"
-
-[audit]
-url = "sqlite::memory:"
-
-[auth]
-# The bench signs in 1,000 times from one address.
-max_failures = 1000000
-
-[[connections]]
-name = "bench"
-[connections.dms]
-endpoint = "{emulator}"
-project_id = "{PROJECT}"
-access_key = "{ACCESS_KEY}"
-secret_key = "{SECRET_KEY}"
-
-[[accounts]]
-name = "admin"
-password_hash = "{hash}"
-role = "admin"
-connection = "bench"
-"#
-    );
-    let file = dir.join("console.toml");
-    std::fs::write(&file, text).expect("write the console configuration");
-    file
-}
-
-fn start_console(dir: &Path, config: &Path) -> Proc {
-    Proc(
-        Command::new(BINARY)
-            .current_dir(dir)
-            .args(["--config", &config.display().to_string(), "serve"])
-            .env("RUST_LOG", "warn")
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn()
-            .expect("start the console"),
-    )
-}
-
-fn http() -> reqwest::Client {
-    reqwest::Client::builder()
-        .redirect(reqwest::redirect::Policy::none())
-        .pool_max_idle_per_host(64)
-        .build()
-        .expect("an HTTP client")
 }
 
 async fn status_of(client: &reqwest::Client, url: &str) -> Option<u16> {
@@ -222,55 +103,6 @@ async fn time_start(dir: &Path, config: &Path, base: &str) -> (Proc, f64, f64) {
     }
     let to_login = started.elapsed().as_secs_f64() * 1000.0;
     (console, to_healthz, to_login)
-}
-
-fn cookie_value(response: &reqwest::Response, name: &str) -> Option<String> {
-    response
-        .headers()
-        .get_all(reqwest::header::SET_COOKIE)
-        .iter()
-        .filter_map(|v| v.to_str().ok())
-        .filter_map(|v| v.split(';').next())
-        .find_map(|pair| {
-            pair.strip_prefix(name)
-                .and_then(|rest| rest.strip_prefix('='))
-                .map(str::to_owned)
-        })
-}
-
-/// Signs in as `admin` through the form and returns the session cookie (`name=value`).
-async fn sign_in(client: &reqwest::Client, base: &str) -> String {
-    let form = client
-        .get(format!("{base}/login?mode=account"))
-        .send()
-        .await
-        .expect("GET /login");
-    let nonce = cookie_value(&form, "dms-console-login").expect("the login nonce cookie");
-    let page = form.text().await.expect("the sign-in page");
-    let csrf = page
-        .split("name=\"_csrf\" value=\"")
-        .nth(1)
-        .and_then(|rest| rest.split('"').next())
-        .expect("the sign-in form's CSRF token")
-        .to_owned();
-    let body = url::form_urlencoded::Serializer::new(String::new())
-        .append_pair("_csrf", &csrf)
-        .append_pair("mode", "account")
-        .append_pair("account", "admin")
-        .append_pair("password", PASSWORD)
-        .finish();
-    let answer = client
-        .post(format!("{base}/login"))
-        .header("cookie", format!("dms-console-login={nonce}"))
-        .header("origin", base)
-        .header("content-type", "application/x-www-form-urlencoded")
-        .body(body)
-        .send()
-        .await
-        .expect("POST /login");
-    assert_eq!(answer.status().as_u16(), 303, "sign-in succeeds");
-    let session = cookie_value(&answer, "dms-console-session").expect("a session cookie");
-    format!("dms-console-session={session}")
 }
 
 async fn dms(emulator: &str) -> DmsClient {
@@ -479,7 +311,7 @@ async fn main() {
         return;
     }
     let dir = tempfile::tempdir().expect("a temporary directory");
-    let (emulator, emulator_url) = start_emulator(dir.path());
+    let (emulator, emulator_url) = start_emulator(dir.path(), &[]);
     let emulator_pid = emulator.0.id();
     let (plain, grouped) = prepare_instances(&emulator_url).await;
     let port = free_port();

@@ -5,6 +5,7 @@
 // source); they are returned rarely, so their size is not worth boxing away.
 #![allow(clippy::result_large_err)]
 
+pub mod allocator;
 pub mod api;
 pub mod cli;
 pub mod clock;

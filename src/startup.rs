@@ -17,12 +17,13 @@ use crate::api::CallObserver;
 use crate::config::{ConfigError, Settings};
 use crate::web::audit::Audit;
 use crate::web::crypto::ServerKey;
+use crate::web::hosts::{self, AllowedHosts};
 use crate::web::metrics::Metrics;
 use crate::web::rbac::Role;
 use crate::web::session_store::{MemoryStore, RedisStore, Store};
 use crate::web::state::{Account, AppState, EnvColour, Environment};
 use crate::web::throttle::Throttle;
-use crate::web::{htmx, metrics, middleware, routes};
+use crate::web::{htmx, limits, metrics, middleware, routes};
 
 /// A console that listens.
 pub struct ConsoleApp {
@@ -64,35 +65,32 @@ pub fn server_key(settings: &Settings) -> Result<ServerKey, ConfigError> {
     ServerKey::from_hex(&text).map_err(|e| config_error("session.key", e))
 }
 
-/// Makes glibc's allocator give allocations of 2 MiB and more their own mappings, returned
-/// to the system when freed.
-///
-/// By default glibc raises that threshold to the size of the first large block freed, so from
-/// then on the 19 MiB that every argon2 verification of a console account's password needs
-/// came from the heap of whichever thread ran it and stayed resident: the console went from
-/// 13 MiB idle to about 680 MiB after 100 sign-ins. With the threshold fixed it returns to
-/// its idle size.
-#[cfg(all(target_os = "linux", target_env = "gnu"))]
-pub fn release_large_allocations() {
-    use std::ffi::c_int;
-    unsafe extern "C" {
-        fn mallopt(param: c_int, value: c_int) -> c_int;
+/// Parses `server.public_url`, which a console behind a TLS proxy must have: the proxy
+/// forwards the `Host` the browser sent, and only this setting says which one is right.
+fn public_url(settings: &Settings) -> Result<Option<url::Url>, ConfigError> {
+    let key = "server.public_url";
+    let Some(text) = &settings.server.public_url else {
+        if settings.server.behind_tls_proxy {
+            return Err(config_error(
+                key,
+                "missing; needed with server.behind_tls_proxy = true: the URL users open, e.g. https://console.example.com",
+            ));
+        }
+        return Ok(None);
+    };
+    let url = url::Url::parse(text).map_err(|e| config_error(key, format!("`{text}`: {e}")))?;
+    if !matches!(url.scheme(), "http" | "https") || url.host_str().is_none() {
+        return Err(config_error(
+            key,
+            format!("`{text}` is not an http:// or https:// URL with a host"),
+        ));
     }
-    const M_MMAP_THRESHOLD: c_int = -3;
-    // SAFETY: `mallopt` only tunes the allocator; glibc takes its own lock, so it may be
-    // called at any time from any thread, and M_MMAP_THRESHOLD accepts any value up to 32 MiB.
-    unsafe {
-        mallopt(M_MMAP_THRESHOLD, 2 << 20);
-    }
+    Ok(Some(url))
 }
-
-/// Elsewhere the allocator is left as it is.
-#[cfg(not(all(target_os = "linux", target_env = "gnu")))]
-pub fn release_large_allocations() {}
 
 /// Builds the shared state from `settings`.
 pub fn build_state(settings: &Settings, key: ServerKey) -> Result<AppState, ConfigError> {
-    release_large_allocations();
+    crate::allocator::tune();
     let metrics = Arc::new(Metrics::default());
     let http = reqwest::Client::builder()
         .connect_timeout(Duration::from_millis(
@@ -208,8 +206,10 @@ pub fn build_state(settings: &Settings, key: ServerKey) -> Result<AppState, Conf
                     "missing; needed with session.backend = \"redis\"",
                 )
             })?;
+            let timeout = Duration::from_millis(settings.session.redis_timeout_ms.max(1));
             Store::Redis(
-                RedisStore::new(url, absolute).map_err(|e| config_error("session.redis_url", e))?,
+                RedisStore::new(url, absolute, timeout)
+                    .map_err(|e| config_error("session.redis_url", e))?,
             )
         }
         other => {
@@ -219,6 +219,7 @@ pub fn build_state(settings: &Settings, key: ServerKey) -> Result<AppState, Conf
             ));
         }
     };
+    let public_url = public_url(settings)?;
     let audit = Audit::open(&settings.audit.url).map_err(|e| config_error("audit.url", e.0))?;
     Ok(AppState {
         key,
@@ -230,12 +231,13 @@ pub fn build_state(settings: &Settings, key: ServerKey) -> Result<AppState, Conf
         cloud_environment,
         server_connection,
         http,
-        throttle: Throttle::new(
+        throttle: Throttle::in_memory(
             settings.auth.max_failures.max(1),
             Duration::from_secs(settings.auth.failure_window_seconds.max(1)),
         ),
         store,
         secure_cookies: settings.server.behind_tls_proxy,
+        public_url,
         idle_timeout: idle,
         metrics,
         audit,
@@ -260,6 +262,7 @@ impl ConsoleApp {
         let exposure = web::Data::new(crate::web::peer::Exposure {
             behind_tls_proxy: state.secure_cookies,
         });
+        let allowed_hosts = web::Data::new(AllowedHosts::new(state.public_url.as_ref(), addr));
         let state = web::Data::new(state);
         let workers = settings.server.workers;
         let mut server = HttpServer::new(move || {
@@ -282,11 +285,15 @@ impl ConsoleApp {
                 .app_data(state.clone())
                 .app_data(metrics.clone())
                 .app_data(exposure.clone())
+                .app_data(allowed_hosts.clone())
                 .configure(routes::configure)
                 .wrap(from_fn(routes::permissions))
                 .wrap(from_fn(middleware::csrf))
                 .wrap(from_fn(htmx::answer_errors))
                 .wrap(session)
+                .wrap(from_fn(middleware::session_store_errors))
+                .wrap(from_fn(hosts::check))
+                .wrap(from_fn(limits::check))
                 .wrap(from_fn(middleware::security_headers))
                 .wrap(from_fn(metrics::record))
         })

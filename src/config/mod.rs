@@ -151,8 +151,13 @@ pub struct ServerSettings {
     /// `server.listen`: the console's listen address (default `127.0.0.1:8080`).
     pub listen: String,
     /// `server.behind_tls_proxy`: the console is served over HTTPS by a proxy in front of it,
-    /// so cookies are `Secure` and `__Host-` prefixed (default false).
+    /// so cookies are `Secure` and `__Host-` prefixed (default false). Needs
+    /// `server.public_url`.
     pub behind_tls_proxy: bool,
+    /// `server.public_url`: the URL users open the console at (e.g.
+    /// `https://console.example.com`). Requests naming another host are refused, except
+    /// `localhost` and address literals on the listen port.
+    pub public_url: Option<String>,
     /// `server.workers`: HTTP worker threads (default: the number of cores).
     pub workers: Option<usize>,
     /// `server.log_json`: log JSON lines instead of plain text.
@@ -164,6 +169,7 @@ impl Default for ServerSettings {
         Self {
             listen: "127.0.0.1:8080".to_owned(),
             behind_tls_proxy: false,
+            public_url: None,
             workers: None,
             log_json: false,
         }

@@ -32,6 +32,10 @@ pub struct SessionSettings {
     /// `session.absolute_timeout_seconds`: the absolute timeout in seconds; when set it
     /// replaces `session.absolute_timeout_hours`.
     pub absolute_timeout_seconds: Option<u64>,
+    /// `session.redis_timeout_ms`: how long one Redis operation (taking a pooled connection
+    /// included) may take before the request gets the "sessions are unavailable" page
+    /// (default 2000).
+    pub redis_timeout_ms: u64,
 }
 
 impl Default for SessionSettings {
@@ -45,6 +49,7 @@ impl Default for SessionSettings {
             absolute_timeout_hours: 12,
             idle_timeout_seconds: None,
             absolute_timeout_seconds: None,
+            redis_timeout_ms: 2000,
         }
     }
 }

@@ -54,5 +54,5 @@ pub async fn metrics(request: HttpRequest, state: web::Data<AppState>) -> HttpRe
     let active = state.store.active().await;
     HttpResponse::Ok()
         .content_type("text/plain; version=0.0.4; charset=utf-8")
-        .body(state.metrics.render(active))
+        .body(state.metrics.render(active, &state.store.failures()))
 }

@@ -223,21 +223,9 @@ pub async fn answer_errors(
             let (request, _) = response.into_parts();
             let ui = Ui::of(&request);
             let replacement = if hx.is_htmx {
-                let toast = Toast {
-                    ui,
-                    kind: "error",
-                    error: summary,
-                }
-                .render()
-                .unwrap_or_default();
-                HttpResponse::Ok()
-                    .content_type("text/html; charset=utf-8")
-                    .insert_header(("HX-Retarget", "#toasts"))
-                    .insert_header(("HX-Reswap", "beforeend"))
-                    .insert_header(("X-Console-Error-Status", status.as_u16().to_string()))
-                    .body(toast)
+                toast(ui, status, summary)
             } else {
-                error_page(&request, ui, status, summary)
+                error_page(Layout::for_request(&request, ui), status, summary)
             };
             Ok(ServiceResponse::new(request, replacement).map_into_right_body())
         }
@@ -254,14 +242,45 @@ pub async fn answer_errors(
     }
 }
 
-/// The error page for `summary`, in the layout of whoever asked.
-fn error_page(
-    request: &HttpRequest,
+/// The toast of `summary` for htmx: swapped into `#toasts`, the real status in a header.
+fn toast(ui: Ui, status: StatusCode, summary: ErrorSummary) -> HttpResponse {
+    let body = Toast {
+        ui,
+        kind: "error",
+        error: summary,
+    }
+    .render()
+    .unwrap_or_default();
+    HttpResponse::Ok()
+        .content_type("text/html; charset=utf-8")
+        .insert_header(("HX-Retarget", "#toasts"))
+        .insert_header(("HX-Reswap", "beforeend"))
+        .insert_header(("X-Console-Error-Status", status.as_u16().to_string()))
+        .body(body)
+}
+
+/// The answer to a failure found where the request is no longer at hand (around the session
+/// middleware): the toast for htmx, else the error page without a user bar.
+pub fn standalone_error(
+    hx: HxRequest,
     ui: Ui,
     status: StatusCode,
-    error: ErrorSummary,
+    summary: ErrorSummary,
 ) -> HttpResponse {
-    let mut layout = Layout::for_request(request, ui);
+    if hx.is_htmx {
+        toast(ui, status, summary)
+    } else {
+        let layout = Layout {
+            ui,
+            section: super::layout::Section::Other,
+            ..Default::default()
+        };
+        error_page(layout, status, summary)
+    }
+}
+
+/// The error page for `summary` in `layout`.
+fn error_page(mut layout: Layout, status: StatusCode, error: ErrorSummary) -> HttpResponse {
     layout.title = layout.ui.lang.msg(&error.title);
     let page = ErrorPage {
         layout,
@@ -269,11 +288,7 @@ fn error_page(
         error,
     };
     match page.render() {
-        Ok(body) => {
-            let mut response = html(status, body);
-            response.extensions_mut().insert(page.error.clone());
-            response
-        }
+        Ok(body) => html(status, body),
         Err(e) => {
             tracing::error!(error = %e, "the error page does not render");
             HttpResponse::build(status)

@@ -3,9 +3,10 @@
 //! Three modes, each can be switched off: an access key (checked with one cheap signed call
 //! before the session exists), an IAM user (password exchanged for a project-scoped token),
 //! and console accounts (argon2 hashes) that use connections configured on the server. Users
-//! never choose the endpoint: it is server configuration. Failed sign-ins are throttled per
-//! account and per client address. The sign-in form is protected by a CSRF token bound to a
-//! nonce cookie, since no session exists yet.
+//! never choose the endpoint: it is server configuration. Sign-ins are throttled per account
+//! and per client address, each attempt counted before its credentials are checked. The
+//! sign-in form is protected by a CSRF token bound to a nonce cookie, since no session exists
+//! yet.
 
 use actix_session::Session;
 use actix_web::cookie::{Cookie, SameSite};
@@ -218,18 +219,23 @@ pub async fn login(
         format!("account:{}:{name}", form.mode),
         format!("address:{address}"),
     ];
-    if let Some(wait) = state.throttle.blocked(&keys) {
-        let problem = Msg::new("login-throttled").arg("seconds", wait.as_secs().max(1));
-        return refused(
-            &request,
-            hx,
-            &state,
-            &form,
-            csrf,
-            problem,
-            FormErrors::new(),
-        );
-    }
+    // The attempt counts against the limit before any credential is checked; an incomplete
+    // form gives its slot back (the attempt is dropped).
+    let attempt = match state.throttle.begin(keys).await {
+        Ok(attempt) => attempt,
+        Err(wait) => {
+            let problem = Msg::new("login-throttled").arg("seconds", wait.as_secs().max(1));
+            return refused(
+                &request,
+                hx,
+                &state,
+                &form,
+                csrf,
+                problem,
+                FormErrors::new(),
+            );
+        }
+    };
     let mut errors = FormErrors::new();
     let required = |errors: &mut FormErrors, fields: &[(&str, &str)]| {
         for (field, value) in fields {
@@ -283,13 +289,13 @@ pub async fn login(
     };
     match result {
         Ok(record) => {
-            state.throttle.succeeded(&keys);
+            attempt.succeeded();
             tracing::info!(user = %record.user, role = %record.role, mode = record.mode.label(), "signed in");
             record.start(&session)?;
             Ok(redirect(hx, "/instances"))
         }
         Err(problem) => {
-            state.throttle.failed(&keys);
+            attempt.failed();
             tracing::info!(user = %name, client = %address, "sign-in refused");
             refused(
                 &request,

@@ -1,5 +1,5 @@
 //! Prometheus metrics: requests by route and status, request latency histograms, upstream
-//! DMS calls by operation and outcome, and active sessions.
+//! DMS calls by operation and outcome, active sessions and failed session store operations.
 
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
@@ -77,8 +77,12 @@ impl Metrics {
             .observe(elapsed.as_secs_f64());
     }
 
-    /// The Prometheus text exposition.
-    pub fn render(&self, active_sessions: Option<usize>) -> String {
+    /// The Prometheus text exposition, with the session store's gauge and failure counts.
+    pub fn render(
+        &self,
+        active_sessions: Option<usize>,
+        store_failures: &[(&'static str, u64)],
+    ) -> String {
         let mut out = String::new();
         let escape = |s: &str| s.replace('\\', "\\\\").replace('"', "\\\"");
         out.push_str("# HELP dms_console_requests_total HTTP requests answered, by route and status.\n# TYPE dms_console_requests_total counter\n");
@@ -114,6 +118,13 @@ impl Metrics {
             let _ = writeln!(
                 out,
                 "# HELP dms_console_active_sessions Signed-in sessions.\n# TYPE dms_console_active_sessions gauge\ndms_console_active_sessions {active}"
+            );
+        }
+        out.push_str("# HELP dms_console_session_store_failures_total Session store operations that failed or timed out, by operation.\n# TYPE dms_console_session_store_failures_total counter\n");
+        for (operation, count) in store_failures {
+            let _ = writeln!(
+                out,
+                "dms_console_session_store_failures_total{{operation=\"{operation}\"}} {count}"
             );
         }
         out
@@ -159,14 +170,15 @@ pub async fn record(
     let metrics = request
         .app_data::<web::Data<Metrics>>()
         .map(|m| m.clone().into_inner());
-    let response = next.call(request).await?;
+    let result = next.call(request).await;
     if let Some(metrics) = metrics {
-        metrics.request(
-            &method,
-            &route,
-            response.status().as_u16(),
-            started.elapsed(),
-        );
+        // An error is answered with its own response after the middleware has run (e.g. the
+        // session store's 503): count it under that status.
+        let status = match &result {
+            Ok(response) => response.status(),
+            Err(error) => error.as_response_error().status_code(),
+        };
+        metrics.request(&method, &route, status.as_u16(), started.elapsed());
     }
-    Ok(response)
+    result
 }

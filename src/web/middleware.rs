@@ -1,5 +1,6 @@
-//! Cross-cutting security checks: response headers, and the CSRF and origin checks of every
-//! state-changing request. (How errors are answered is `htmx::answer_errors`.)
+//! Cross-cutting security checks: response headers, the CSRF and origin checks of every
+//! state-changing request, and session store failures turned into the "sessions are
+//! unavailable" page. (How other errors are answered is `htmx::answer_errors`.)
 
 use actix_session::SessionExt;
 use actix_web::body::{EitherBody, MessageBody};
@@ -10,7 +11,10 @@ use actix_web::{ResponseError, web};
 
 use super::crypto;
 use super::error::WebError;
+use super::htmx::{self, HxRequest};
 use super::i18n::Msg;
+use super::peer::Exposure;
+use super::prefs::Ui;
 use super::session::SessionRecord;
 use super::state::AppState;
 
@@ -25,46 +29,40 @@ pub async fn security_headers(
     next: Next<impl MessageBody + 'static>,
 ) -> Result<ServiceResponse<impl MessageBody>, actix_web::Error> {
     let is_static = request.path().starts_with("/static/");
-    let secure = request
-        .app_data::<web::Data<AppState>>()
-        .is_some_and(|s| s.secure_cookies);
+    let secure = Exposure::of(request.request()).behind_tls_proxy;
     let mut response = next.call(request).await?;
-    let headers = response.headers_mut();
-    let set = |headers: &mut actix_web::http::header::HeaderMap,
-               name: &'static str,
-               value: &'static str| {
+    set_security_headers(response.headers_mut(), secure, is_static);
+    Ok(response)
+}
+
+/// The headers of [`security_headers`], for answers built outside it too.
+fn set_security_headers(headers: &mut header::HeaderMap, secure: bool, is_static: bool) {
+    let mut set = |name: &'static str, value: &'static str| {
         headers.insert(
             header::HeaderName::from_static(name),
             header::HeaderValue::from_static(value),
         );
     };
-    set(headers, "content-security-policy", CSP);
-    set(headers, "x-frame-options", "DENY");
-    set(headers, "x-content-type-options", "nosniff");
+    set("content-security-policy", CSP);
+    set("x-frame-options", "DENY");
+    set("x-content-type-options", "nosniff");
+    set("referrer-policy", "strict-origin-when-cross-origin");
+    set("cross-origin-opener-policy", "same-origin");
+    set("cross-origin-resource-policy", "same-origin");
     set(
-        headers,
-        "referrer-policy",
-        "strict-origin-when-cross-origin",
-    );
-    set(headers, "cross-origin-opener-policy", "same-origin");
-    set(headers, "cross-origin-resource-policy", "same-origin");
-    set(
-        headers,
         "permissions-policy",
         "geolocation=(), camera=(), microphone=()",
     );
-    set(headers, "x-xss-protection", "0");
+    set("x-xss-protection", "0");
     if secure {
         set(
-            headers,
             "strict-transport-security",
             "max-age=31536000; includeSubDomains",
         );
     }
     if !is_static {
-        set(headers, "cache-control", "no-store");
+        set("cache-control", "no-store");
     }
-    Ok(response)
 }
 
 /// Why a state-changing request does not come from the console's own pages, if it does not.
@@ -178,4 +176,45 @@ pub async fn csrf(
         return refuse(request, Msg::new("csrf-wrong"));
     }
     Ok(next.call(request).await?.map_into_left_body())
+}
+
+/// Whether `error` is a session store failure that actix-session reports after the handler:
+/// saving a new session (sign-in), updating, extending or deleting one. Only the session
+/// middleware produces these error types.
+fn is_session_store_failure(error: &actix_web::Error) -> bool {
+    use actix_session::storage::{SaveError, UpdateError};
+    use actix_web::error::InternalError;
+    error.as_error::<InternalError<SaveError>>().is_some()
+        || error.as_error::<InternalError<UpdateError>>().is_some()
+        || error.as_error::<InternalError<anyhow::Error>>().is_some()
+}
+
+/// Wraps the session middleware: a session store failure after the handler (e.g. signing in
+/// while Redis hangs) answers the "sessions are unavailable" page (or its toast for htmx),
+/// like a failed load does, instead of actix-session's empty 500.
+///
+/// The answer travels as an error carrying the finished response (with the security headers,
+/// which the middleware around does not add to errors): a middleware cannot keep the request
+/// to build a response of its own, since routing needs it unshared.
+pub async fn session_store_errors(
+    request: ServiceRequest,
+    next: Next<impl MessageBody + 'static>,
+) -> Result<ServiceResponse<impl MessageBody>, actix_web::Error> {
+    let hx = HxRequest::of(request.request());
+    let ui = Ui::of(request.request());
+    let secure = Exposure::of(request.request()).behind_tls_proxy;
+    let state = request.app_data::<web::Data<AppState>>().cloned();
+    match next.call(request).await {
+        Err(error) if is_session_store_failure(&error) => {
+            let why = state
+                .and_then(|s| s.store.last_failure())
+                .unwrap_or_else(|| format!("it failed to keep the session: {error}"));
+            let failure = WebError::SessionStore(why.clone());
+            let mut answer =
+                htmx::standalone_error(hx, ui, failure.status_code(), failure.summary());
+            set_security_headers(answer.headers_mut(), secure, false);
+            Err(actix_web::error::InternalError::from_response(why, answer).into())
+        }
+        other => other,
+    }
 }

@@ -7,7 +7,8 @@
 //! sorting, filters) and `export` (CSV and JSON).
 //!
 //! The pages: `login`, `instances`, `audit::page`, `health`. `session` turns a request into
-//! its signed-in user; `middleware` holds the security checks. Handlers talk to DMS only
+//! its signed-in user; `middleware` holds the security checks, `limits` and `hosts` the
+//! first ones (sizes, the `Host` a request names). Handlers talk to DMS only
 //! through `api::DmsClient`.
 
 pub mod assets;
@@ -19,11 +20,13 @@ pub mod error;
 pub mod export;
 pub mod forms;
 pub mod health;
+pub mod hosts;
 pub mod htmx;
 pub mod i18n;
 pub mod instances;
 pub mod layout;
 pub mod ledger;
+pub mod limits;
 pub mod list;
 pub mod login;
 pub mod metrics;

@@ -18,9 +18,9 @@ pub fn verify(password: &str, phc: &str) -> bool {
 }
 
 /// At most this many verifications run at once (one per core). Each needs 19 MiB and a core
-/// for tens of milliseconds; unbounded, a burst of sign-in attempts (which pass the failure
-/// throttle together, before any of them has failed) would take as many blocking threads and
-/// as many 19 MiB blocks as there are requests.
+/// for tens of milliseconds; unbounded, a burst of sign-in attempts for many accounts from
+/// many addresses (each within its own throttle slots) would take as many blocking threads
+/// and as many 19 MiB blocks as there are requests.
 static VERIFYING: std::sync::LazyLock<tokio::sync::Semaphore> = std::sync::LazyLock::new(|| {
     tokio::sync::Semaphore::new(std::thread::available_parallelism().map_or(2, |n| n.get()))
 });

@@ -3,10 +3,13 @@
 //!
 //! Both enforce the absolute timeout themselves (actix-session has none), and neither ever
 //! brings back a session that sign-out deleted: `update` and `update_ttl` only touch a key
-//! that still exists. Redis calls go through a pool with short
-//! timeouts, so an outage fails requests fast instead of hanging them.
+//! that still exists. Each Redis operation, taking a pooled connection included, has one
+//! deadline (`session.redis_timeout_ms`), so an outage fails requests fast instead of hanging
+//! them; while the last operation failed (the request's own load, typically) the idle
+//! timeout is not extended, so a hung Redis costs a request one deadline, not two.
 
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
@@ -145,56 +148,116 @@ impl SessionStore for MemoryStore {
 pub struct RedisStore {
     pool: deadpool_redis::Pool,
     absolute: Duration,
+    timeout: Duration,
+    health: Arc<Health>,
 }
 
-/// How long a Redis operation may take before the request fails.
-const REDIS_TIMEOUT: Duration = Duration::from_secs(2);
+/// What the Redis store knows about Redis's recent answers.
+#[derive(Default)]
+struct Health {
+    /// Whether the last operation failed.
+    failing: AtomicBool,
+    /// Why the last operation failed.
+    last_failure: Mutex<Option<String>>,
+    /// Failed operations by name, for `/metrics`.
+    failures: Mutex<BTreeMap<&'static str, u64>>,
+}
 
 impl RedisStore {
-    /// A store on `url`; fails when the URL is malformed (not when Redis is down).
-    pub fn new(url: &str, absolute: Duration) -> Result<Self, String> {
+    /// A store on `url` whose operations each give up after `timeout`; fails when the URL is
+    /// malformed (not when Redis is down).
+    pub fn new(url: &str, absolute: Duration, timeout: Duration) -> Result<Self, String> {
         let mut config = deadpool_redis::Config::from_url(url);
         config.pool = Some(deadpool_redis::PoolConfig {
             max_size: 16,
             timeouts: deadpool_redis::Timeouts {
-                wait: Some(REDIS_TIMEOUT),
-                create: Some(REDIS_TIMEOUT),
-                recycle: Some(REDIS_TIMEOUT),
+                wait: Some(timeout),
+                create: Some(timeout),
+                recycle: Some(timeout),
             },
             ..Default::default()
         });
         let pool = config
             .create_pool(Some(deadpool_redis::Runtime::Tokio1))
             .map_err(|e| format!("session.redis_url `{url}`: {e}"))?;
-        Ok(Self { pool, absolute })
+        Ok(Self {
+            pool,
+            absolute,
+            timeout,
+            health: Arc::default(),
+        })
     }
 
     fn key(key: &str) -> String {
         format!("dms-console:session:{key}")
     }
 
-    async fn connection(&self) -> Result<deadpool_redis::Connection, anyhow::Error> {
-        Ok(tokio::time::timeout(REDIS_TIMEOUT, self.pool.get())
-            .await
-            .map_err(|_| anyhow::anyhow!("Redis did not answer within 2 s"))??)
-    }
-
+    /// Runs `work` on a pooled connection within one deadline for both (a hung Redis would
+    /// otherwise cost one timeout to recycle the connection and another for the command),
+    /// recording the outcome under `operation`.
     async fn run<T>(
         &self,
+        operation: &'static str,
         work: impl AsyncFnOnce(
             &mut deadpool_redis::Connection,
         ) -> Result<T, deadpool_redis::redis::RedisError>,
     ) -> Result<T, anyhow::Error> {
-        let mut connection = self.connection().await?;
-        match tokio::time::timeout(REDIS_TIMEOUT, work(&mut connection)).await {
-            Ok(result) => Ok(result?),
-            Err(_) => Err(anyhow::anyhow!("Redis did not answer within 2 s")),
+        let attempt = async {
+            let mut connection = self.pool.get().await?;
+            Ok::<T, anyhow::Error>(work(&mut connection).await?)
+        };
+        let result = match tokio::time::timeout(self.timeout, attempt).await {
+            Ok(result) => result,
+            Err(_) => Err(anyhow::anyhow!(
+                "Redis did not answer within {} ms",
+                self.timeout.as_millis()
+            )),
+        };
+        match &result {
+            Ok(_) => self.health.failing.store(false, Ordering::Relaxed),
+            Err(error) => {
+                self.health.failing.store(true, Ordering::Relaxed);
+                *self.health.last_failure.lock().expect("health lock") = Some(error.to_string());
+                *self
+                    .health
+                    .failures
+                    .lock()
+                    .expect("health lock")
+                    .entry(operation)
+                    .or_default() += 1;
+            }
         }
+        result
+    }
+
+    /// Why the last Redis operation failed, when it did.
+    pub fn last_failure(&self) -> Option<String> {
+        if self.health.failing.load(Ordering::Relaxed) {
+            self.health
+                .last_failure
+                .lock()
+                .expect("health lock")
+                .clone()
+        } else {
+            None
+        }
+    }
+
+    /// Failed operations so far, by name (`load`, `save`, `update`, `extend`, `delete`,
+    /// `ping`, `count`).
+    pub fn failures(&self) -> Vec<(&'static str, u64)> {
+        self.health
+            .failures
+            .lock()
+            .expect("health lock")
+            .iter()
+            .map(|(operation, count)| (*operation, *count))
+            .collect()
     }
 
     /// Whether Redis answers a PING (readiness).
     pub async fn ping(&self) -> bool {
-        self.run(async |c| {
+        self.run("ping", async |c| {
             deadpool_redis::redis::cmd("PING")
                 .query_async::<String>(c)
                 .await
@@ -206,7 +269,7 @@ impl RedisStore {
     /// The number of sessions in Redis.
     pub async fn active(&self) -> Option<usize> {
         // SCAN in batches rather than KEYS, which blocks Redis while it walks every key.
-        self.run(async |c| {
+        self.run("count", async |c| {
             let mut cursor: u64 = 0;
             let mut count = 0;
             loop {
@@ -233,7 +296,8 @@ impl RedisStore {
 impl SessionStore for RedisStore {
     async fn load(&self, key: &SessionKey) -> Result<Option<State>, LoadError> {
         let redis_key = Self::key(key.as_ref());
-        let value: Option<String> = match self.run(async |c| c.get(&redis_key).await).await {
+        let value: Option<String> = match self.run("load", async |c| c.get(&redis_key).await).await
+        {
             Ok(value) => value,
             Err(error) => {
                 tracing::error!(error = %error, "the Redis session store does not answer");
@@ -247,7 +311,9 @@ impl SessionStore for RedisStore {
         let state: State =
             serde_json::from_str(&value).map_err(|e| LoadError::Deserialization(e.into()))?;
         if expired(&state) {
-            let _ = self.run(async |c| c.del::<_, ()>(&redis_key).await).await;
+            let _ = self
+                .run("delete", async |c| c.del::<_, ()>(&redis_key).await)
+                .await;
             return Ok(None);
         }
         Ok(Some(state))
@@ -264,7 +330,7 @@ impl SessionStore for RedisStore {
         let redis_key = Self::key(key.as_ref());
         let seconds = to_std(ttl).as_secs();
         let stored: Option<String> = self
-            .run(async |c| {
+            .run("save", async |c| {
                 deadpool_redis::redis::cmd("SET")
                     .arg(&redis_key)
                     .arg(&value)
@@ -290,7 +356,7 @@ impl SessionStore for RedisStore {
     ) -> Result<SessionKey, UpdateError> {
         let redis_key = Self::key(key.as_ref());
         let old: Option<String> = self
-            .run(async |c| c.get(&redis_key).await)
+            .run("update", async |c| c.get(&redis_key).await)
             .await
             .map_err(UpdateError::Other)?;
         let Some(old) = old else {
@@ -307,7 +373,7 @@ impl SessionStore for RedisStore {
         let seconds = to_std(ttl).as_secs();
         // XX: only if the key still exists, so a concurrent sign-out wins.
         let _: Option<String> = self
-            .run(async |c| {
+            .run("update", async |c| {
                 deadpool_redis::redis::cmd("SET")
                     .arg(&redis_key)
                     .arg(&value)
@@ -327,12 +393,20 @@ impl SessionStore for RedisStore {
         key: &SessionKey,
         ttl: &CookieDuration,
     ) -> Result<(), anyhow::Error> {
+        // Redis failed the last operation, which for this request is its own load: the page
+        // already says sessions are unavailable, and waiting for a second timeout would only
+        // double the wait for it.
+        if self.health.failing.load(Ordering::Relaxed) {
+            return Ok(());
+        }
         let redis_key = Self::key(key.as_ref());
         let seconds = to_std(ttl).as_secs() as i64;
         // EXPIRE on a missing key does nothing. A failure only means the idle timeout was not
         // extended this time, so it is logged rather than failing the request.
         if let Err(error) = self
-            .run(async |c| c.expire::<_, ()>(&redis_key, seconds).await)
+            .run("extend", async |c| {
+                c.expire::<_, ()>(&redis_key, seconds).await
+            })
             .await
         {
             tracing::warn!(error = %error, "could not extend a session's idle timeout");
@@ -342,7 +416,8 @@ impl SessionStore for RedisStore {
 
     async fn delete(&self, key: &SessionKey) -> Result<(), anyhow::Error> {
         let redis_key = Self::key(key.as_ref());
-        self.run(async |c| c.del::<_, ()>(&redis_key).await).await
+        self.run("delete", async |c| c.del::<_, ()>(&redis_key).await)
+            .await
     }
 }
 
@@ -361,6 +436,22 @@ impl Store {
         match self {
             Self::Memory(store) => Some(store.active()),
             Self::Redis(store) => store.active().await,
+        }
+    }
+
+    /// Why the store's last operation failed, when it did (the memory store never fails).
+    pub fn last_failure(&self) -> Option<String> {
+        match self {
+            Self::Memory(_) => None,
+            Self::Redis(store) => store.last_failure(),
+        }
+    }
+
+    /// Failed operations by name (none for the memory store).
+    pub fn failures(&self) -> Vec<(&'static str, u64)> {
+        match self {
+            Self::Memory(_) => Vec::new(),
+            Self::Redis(store) => store.failures(),
         }
     }
 }

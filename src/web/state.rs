@@ -102,6 +102,8 @@ pub struct AppState {
     pub store: Store,
     /// Whether cookies are `Secure` and `__Host-` prefixed.
     pub secure_cookies: bool,
+    /// `server.public_url`, parsed.
+    pub public_url: Option<url::Url>,
     /// The idle timeout.
     pub idle_timeout: Duration,
     /// Metrics.

@@ -1,69 +1,292 @@
-//! Failed sign-in throttling per account and per client address: after `max_failures`
-//! failures within the window, further attempts are refused until the window has passed.
+//! Sign-in throttling per account and per client address.
+//!
+//! Every attempt takes a slot under each of its keys *before* its password or upstream
+//! credentials are checked, and the slot stays taken while the check runs. Counting only
+//! failures that have already happened let a burst of parallel guesses through: all of them
+//! passed the "too many failures?" test before the first one failed. Now at most
+//! `max_failures` attempts per key are in flight or failed within the window; the rest are
+//! refused at once. A success frees the key; an attempt abandoned before any check (a form
+//! with empty fields) gives its slot back.
+//!
+//! The bookkeeping sits behind [`AttemptLedger`], so several replicas can later share one
+//! ledger (e.g. in Redis) instead of each keeping its own in memory ([`MemoryLedger`]).
 
-use std::collections::HashMap;
-use std::sync::Mutex;
+use std::collections::{HashMap, VecDeque};
+use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-/// The throttle.
+use futures_util::future::BoxFuture;
+
+/// What became of a reserved attempt.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Verdict {
+    /// The credentials were wrong: the slot stays taken until the window has passed.
+    Failed,
+    /// The credentials were right: the keys' failures are forgotten.
+    Succeeded,
+    /// Nothing was checked (the form was incomplete): the slot is given back.
+    Withdrawn,
+}
+
+/// Where attempts are counted. Implementations must reserve atomically over all keys (all
+/// or none), so two concurrent attempts can never both take the last slot.
+pub trait AttemptLedger: Send + Sync + 'static {
+    /// Takes one slot under every key and returns a ticket for [`AttemptLedger::settle`], or
+    /// says how long until a slot frees up.
+    fn reserve<'a>(&'a self, keys: &'a [String]) -> BoxFuture<'a, Result<u64, Duration>>;
+
+    /// Settles the reservation `ticket` under `keys`. It runs from `Drop`, so it must not
+    /// block: a ledger that talks to a server sends the update in the background.
+    fn settle(&self, keys: &[String], ticket: u64, verdict: Verdict);
+}
+
+/// The sign-in throttle the handlers use.
+#[derive(Clone)]
 pub struct Throttle {
-    max_failures: u32,
-    window: Duration,
-    failures: Mutex<HashMap<String, Vec<Instant>>>,
+    ledger: Arc<dyn AttemptLedger>,
 }
 
 impl Throttle {
-    /// A throttle allowing `max_failures` per `window`.
-    pub fn new(max_failures: u32, window: Duration) -> Self {
+    /// A throttle over `ledger`.
+    pub fn new(ledger: impl AttemptLedger) -> Self {
         Self {
-            max_failures,
+            ledger: Arc::new(ledger),
+        }
+    }
+
+    /// A throttle in this process's memory allowing `max_failures` per `window` per key.
+    pub fn in_memory(max_failures: u32, window: Duration) -> Self {
+        Self::new(MemoryLedger::new(max_failures, window))
+    }
+
+    /// Starts an attempt under `keys`, or says how long the caller must wait.
+    pub async fn begin(&self, keys: Vec<String>) -> Result<Attempt, Duration> {
+        let ticket = self.ledger.reserve(&keys).await?;
+        Ok(Attempt {
+            ledger: self.ledger.clone(),
+            keys,
+            ticket,
+            settled: false,
+        })
+    }
+}
+
+/// A reserved attempt. Dropping it without a verdict gives the slot back.
+pub struct Attempt {
+    ledger: Arc<dyn AttemptLedger>,
+    keys: Vec<String>,
+    ticket: u64,
+    settled: bool,
+}
+
+impl Attempt {
+    /// The credentials were wrong.
+    pub fn failed(mut self) {
+        self.settle(Verdict::Failed);
+    }
+
+    /// The credentials were right.
+    pub fn succeeded(mut self) {
+        self.settle(Verdict::Succeeded);
+    }
+
+    fn settle(&mut self, verdict: Verdict) {
+        if !self.settled {
+            self.settled = true;
+            self.ledger.settle(&self.keys, self.ticket, verdict);
+        }
+    }
+}
+
+impl Drop for Attempt {
+    fn drop(&mut self) {
+        self.settle(Verdict::Withdrawn);
+    }
+}
+
+/// The attempts of one key.
+#[derive(Default)]
+struct Entry {
+    /// Tickets of attempts whose check is running.
+    pending: Vec<u64>,
+    /// When recent failures happened, oldest first.
+    failures: VecDeque<Instant>,
+    /// The last reservation or verdict, for eviction.
+    touched: Option<Instant>,
+}
+
+impl Entry {
+    fn forget_expired(&mut self, now: Instant, window: Duration) {
+        while self
+            .failures
+            .front()
+            .is_some_and(|at| now.duration_since(*at) >= window)
+        {
+            self.failures.pop_front();
+        }
+    }
+
+    fn taken(&self) -> usize {
+        self.pending.len() + self.failures.len()
+    }
+
+    fn idle(&self) -> bool {
+        self.pending.is_empty() && self.failures.is_empty()
+    }
+}
+
+struct Book {
+    entries: HashMap<String, Entry>,
+    next_ticket: u64,
+    last_sweep: Instant,
+}
+
+/// The ledger of one process. It holds at most `capacity` keys: keys with nothing recent are
+/// swept once per window, and when a flood of distinct names or addresses still fills it, the
+/// keys touched longest ago go first (never one with an attempt in flight).
+pub struct MemoryLedger {
+    max: usize,
+    window: Duration,
+    capacity: usize,
+    book: Mutex<Book>,
+}
+
+/// Keys a [`MemoryLedger`] holds at most by default: with at most `max_failures` instants
+/// per key, about 10 MiB.
+pub const DEFAULT_CAPACITY: usize = 65_536;
+
+impl MemoryLedger {
+    /// A ledger allowing `max_failures` (at least 1) per `window` per key.
+    pub fn new(max_failures: u32, window: Duration) -> Self {
+        Self::with_capacity(max_failures, window, DEFAULT_CAPACITY)
+    }
+
+    /// Like [`MemoryLedger::new`], holding at most `capacity` keys.
+    pub fn with_capacity(max_failures: u32, window: Duration, capacity: usize) -> Self {
+        Self {
+            max: max_failures.max(1) as usize,
             window,
-            failures: Mutex::new(HashMap::new()),
+            capacity: capacity.max(1),
+            book: Mutex::new(Book {
+                entries: HashMap::new(),
+                next_ticket: 0,
+                last_sweep: Instant::now(),
+            }),
         }
     }
 
-    fn recent(&self, map: &mut HashMap<String, Vec<Instant>>, key: &str) -> usize {
+    /// The number of keys held.
+    pub fn len(&self) -> usize {
+        self.book.lock().expect("throttle lock").entries.len()
+    }
+
+    /// Whether no key is held.
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// How long until `entry` has a free slot: when enough failures have aged out, or (when
+    /// only attempts in flight hold it) about a second.
+    fn wait(&self, entry: &Entry, now: Instant) -> Duration {
+        let excess = entry.taken() + 1 - self.max;
+        match entry.failures.get(excess - 1) {
+            Some(at) => self.window.saturating_sub(now.duration_since(*at)),
+            None => Duration::from_secs(1),
+        }
+    }
+
+    /// Makes room for `incoming` new keys.
+    fn make_room(&self, book: &mut Book, now: Instant, incoming: usize) {
+        let window = self.window;
+        if now.duration_since(book.last_sweep) >= window
+            || book.entries.len() + incoming > self.capacity
+        {
+            book.last_sweep = now;
+            book.entries.retain(|_, entry| {
+                entry.forget_expired(now, window);
+                !entry.idle()
+            });
+        }
+        let over = (book.entries.len() + incoming).saturating_sub(self.capacity);
+        if over == 0 {
+            return;
+        }
+        // Still full of live keys: evict the longest-untouched eighth at once, so a flood
+        // pays for one sort per many new keys rather than one per key.
+        let mut candidates: Vec<(Instant, String)> = book
+            .entries
+            .iter()
+            .filter(|(_, entry)| entry.pending.is_empty())
+            .map(|(key, entry)| (entry.touched.unwrap_or(now), key.clone()))
+            .collect();
+        let evict = over.max(self.capacity / 8).min(candidates.len());
+        if evict == 0 {
+            return;
+        }
+        candidates.select_nth_unstable_by(evict - 1, |a, b| a.0.cmp(&b.0));
+        for (_, key) in candidates.into_iter().take(evict) {
+            book.entries.remove(&key);
+        }
+    }
+
+    fn reserve_now(&self, keys: &[String]) -> Result<u64, Duration> {
         let now = Instant::now();
-        match map.get_mut(key) {
-            Some(times) => {
-                times.retain(|t| now.duration_since(*t) < self.window);
-                times.len()
-            }
-            None => 0,
-        }
-    }
-
-    /// How long the caller must wait, if any of `keys` is over the limit.
-    pub fn blocked(&self, keys: &[String]) -> Option<Duration> {
-        let mut map = self.failures.lock().expect("throttle lock");
-        let mut wait = None;
+        let mut book = self.book.lock().expect("throttle lock");
+        let mut wait: Option<Duration> = None;
         for key in keys {
-            if self.recent(&mut map, key) >= self.max_failures as usize {
-                let oldest = map[key].first().copied().unwrap_or_else(Instant::now);
-                let left = self.window.saturating_sub(oldest.elapsed());
-                wait = Some(wait.map_or(left, |w: Duration| w.max(left)));
+            if let Some(entry) = book.entries.get_mut(key) {
+                entry.forget_expired(now, self.window);
+                if entry.taken() >= self.max {
+                    let left = self.wait(entry, now);
+                    wait = Some(wait.map_or(left, |w| w.max(left)));
+                }
             }
         }
-        wait
+        if let Some(wait) = wait {
+            return Err(wait);
+        }
+        let incoming = keys
+            .iter()
+            .filter(|key| !book.entries.contains_key(*key))
+            .count();
+        if incoming > 0 {
+            self.make_room(&mut book, now, incoming);
+        }
+        book.next_ticket += 1;
+        let ticket = book.next_ticket;
+        for key in keys {
+            let entry = book.entries.entry(key.clone()).or_default();
+            entry.pending.push(ticket);
+            entry.touched = Some(now);
+        }
+        Ok(ticket)
+    }
+}
+
+impl AttemptLedger for MemoryLedger {
+    fn reserve<'a>(&'a self, keys: &'a [String]) -> BoxFuture<'a, Result<u64, Duration>> {
+        Box::pin(std::future::ready(self.reserve_now(keys)))
     }
 
-    /// Records a failure for each of `keys`.
-    pub fn failed(&self, keys: &[String]) {
-        let mut map = self.failures.lock().expect("throttle lock");
-        if map.len() > 100_000 {
-            // Bound memory under a flood of distinct names: forget the oldest state.
-            map.clear();
-        }
+    fn settle(&self, keys: &[String], ticket: u64, verdict: Verdict) {
+        let now = Instant::now();
+        let mut book = self.book.lock().expect("throttle lock");
         for key in keys {
-            map.entry(key.clone()).or_default().push(Instant::now());
-        }
-    }
-
-    /// Forgets the failures of `keys` after a success.
-    pub fn succeeded(&self, keys: &[String]) {
-        let mut map = self.failures.lock().expect("throttle lock");
-        for key in keys {
-            map.remove(key);
+            // The key may have been evicted meanwhile (only when it had nothing in flight,
+            // so not while this ticket was pending; a sweep keeps pending keys too).
+            let Some(entry) = book.entries.get_mut(key) else {
+                continue;
+            };
+            entry.pending.retain(|t| *t != ticket);
+            entry.touched = Some(now);
+            match verdict {
+                Verdict::Failed => entry.failures.push_back(now),
+                Verdict::Succeeded => entry.failures.clear(),
+                Verdict::Withdrawn => {}
+            }
+            if entry.idle() {
+                book.entries.remove(key);
+            }
         }
     }
 }
@@ -72,24 +295,131 @@ impl Throttle {
 mod tests {
     use super::*;
 
+    fn keys(account: &str, address: &str) -> Vec<String> {
+        vec![format!("account:{account}"), format!("address:{address}")]
+    }
+
+    fn begin(throttle: &Throttle, keys: Vec<String>) -> Result<Attempt, Duration> {
+        futures_util::FutureExt::now_or_never(throttle.begin(keys)).expect("memory is ready")
+    }
+
     #[test]
-    fn the_limit_blocks_until_success_or_the_window_passes() {
-        let throttle = Throttle::new(2, Duration::from_secs(60));
-        let keys = vec!["account:a".to_owned(), "ip:1".to_owned()];
-        assert!(throttle.blocked(&keys).is_none());
-        throttle.failed(&keys);
-        assert!(throttle.blocked(&keys).is_none());
-        throttle.failed(&keys);
-        assert!(throttle.blocked(&keys).is_some());
+    fn failures_block_until_a_success_or_the_window_passes() {
+        let throttle = Throttle::in_memory(2, Duration::from_secs(60));
+        begin(&throttle, keys("a", "1")).unwrap().failed();
+        begin(&throttle, keys("a", "1")).unwrap().failed();
+        let wait = begin(&throttle, keys("a", "1")).err().expect("blocked");
+        assert!(wait > Duration::from_secs(55) && wait <= Duration::from_secs(60));
         assert!(
-            throttle.blocked(&["ip:1".to_owned()]).is_some(),
+            begin(&throttle, keys("b", "1")).is_err(),
             "the address is blocked for any account"
         );
-        throttle.succeeded(&keys);
-        assert!(throttle.blocked(&keys).is_none());
-        let quick = Throttle::new(1, Duration::from_millis(1));
-        quick.failed(&keys);
+        assert!(
+            begin(&throttle, keys("a", "2")).is_err(),
+            "the account is blocked from any address"
+        );
+        assert!(begin(&throttle, keys("b", "2")).is_ok());
+
+        let quick = Throttle::in_memory(1, Duration::from_millis(1));
+        begin(&quick, keys("a", "1")).unwrap().failed();
         std::thread::sleep(Duration::from_millis(5));
-        assert!(quick.blocked(&keys).is_none());
+        assert!(begin(&quick, keys("a", "1")).is_ok());
+    }
+
+    #[test]
+    fn a_success_forgets_the_failures_of_its_keys() {
+        let throttle = Throttle::in_memory(2, Duration::from_secs(60));
+        begin(&throttle, keys("a", "1")).unwrap().failed();
+        begin(&throttle, keys("a", "1")).unwrap().succeeded();
+        begin(&throttle, keys("a", "1")).unwrap().failed();
+        assert!(begin(&throttle, keys("a", "1")).is_ok());
+    }
+
+    #[test]
+    fn attempts_in_flight_take_their_slots_before_any_has_failed() {
+        let throttle = Throttle::in_memory(5, Duration::from_secs(60));
+        let running: Vec<Attempt> = (0..5)
+            .map(|_| begin(&throttle, keys("a", "1")).expect("a slot"))
+            .collect();
+        let wait = begin(&throttle, keys("a", "1"))
+            .err()
+            .expect("all slots taken");
+        assert_eq!(wait, Duration::from_secs(1));
+        assert!(begin(&throttle, keys("a", "2")).is_err(), "per account");
+        assert!(begin(&throttle, keys("b", "1")).is_err(), "per address");
+
+        // An attempt dropped without a verdict (nothing was checked) gives its slot back...
+        let mut running = running.into_iter();
+        drop(running.next());
+        let sixth = begin(&throttle, keys("a", "1")).expect("the freed slot");
+        // ...while a failure keeps it for the window.
+        running.next().unwrap().failed();
+        assert!(begin(&throttle, keys("a", "1")).is_err());
+        drop(sixth);
+        drop(running);
+        assert!(
+            begin(&throttle, keys("a", "1")).is_ok(),
+            "only the one failure remains"
+        );
+    }
+
+    #[test]
+    fn a_flood_of_distinct_names_stays_within_the_capacity_and_keeps_recent_keys() {
+        let ledger = Arc::new(MemoryLedger::with_capacity(
+            3,
+            Duration::from_secs(600),
+            1_000,
+        ));
+        let throttle = Throttle {
+            ledger: ledger.clone(),
+        };
+        for n in 0..20_000 {
+            let attempt = begin(&throttle, vec![format!("account:flood-{n}")]).unwrap();
+            attempt.failed();
+            assert!(ledger.len() <= 1_000, "{} keys after {n}", ledger.len());
+        }
+        // The latest keys are still counted; the victim of the flood's start is not, which
+        // is the price of bounded memory.
+        for _ in 0..2 {
+            begin(&throttle, vec!["account:flood-19999".to_owned()])
+                .unwrap()
+                .failed();
+        }
+        assert!(begin(&throttle, vec!["account:flood-19999".to_owned()]).is_err());
+
+        // Keys whose failures have aged out are swept.
+        let short = Arc::new(MemoryLedger::with_capacity(
+            3,
+            Duration::from_millis(5),
+            1_000,
+        ));
+        let throttle = Throttle {
+            ledger: short.clone(),
+        };
+        for n in 0..100 {
+            begin(&throttle, vec![format!("k{n}")]).unwrap().failed();
+        }
+        std::thread::sleep(Duration::from_millis(10));
+        begin(&throttle, vec!["fresh".to_owned()]).unwrap().failed();
+        assert_eq!(short.len(), 1);
+    }
+
+    #[test]
+    fn keys_with_attempts_in_flight_are_never_evicted() {
+        let ledger = Arc::new(MemoryLedger::with_capacity(3, Duration::from_secs(600), 8));
+        let throttle = Throttle {
+            ledger: ledger.clone(),
+        };
+        let held: Vec<Attempt> = (0..3)
+            .map(|_| begin(&throttle, vec!["account:target".to_owned()]).unwrap())
+            .collect();
+        for n in 0..100 {
+            begin(&throttle, vec![format!("account:other-{n}")])
+                .unwrap()
+                .failed();
+        }
+        assert!(begin(&throttle, vec!["account:target".to_owned()]).is_err());
+        drop(held);
+        assert!(ledger.len() <= 8);
     }
 }

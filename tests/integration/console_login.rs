@@ -1,7 +1,9 @@
 //! Sign-in in each mode, validation next to the fields, and throttling of failures per
-//! account and per client address.
+//! account and per client address, also for attempts sent all at once.
 
-use crate::support::console::{REGION, password, spawn_app, spawn_app_with};
+use crate::support::console::{
+    Browser, Page, REGION, TestApp, password, spawn_app, spawn_app_with,
+};
 use crate::support::emulator::{AK, IAM_USER, PROJECT, SK};
 
 /// The number of sessions `/metrics` reports.
@@ -281,6 +283,7 @@ async fn behind_a_proxy_failures_are_counted_per_forwarded_client_not_for_the_pr
     let app = spawn_app_with(|s| {
         s.auth.max_failures = 3;
         s.server.behind_tls_proxy = true;
+        s.server.public_url = Some("https://console.example.test".to_owned());
     })
     .await;
     for name in ["alice", "bob", "carol"] {
@@ -313,4 +316,144 @@ async fn without_a_proxy_a_forwarded_for_header_cannot_dodge_the_throttle() {
         login_through_proxy(&app, "198.51.100.99", "operator", &password("operator")).await,
         422
     );
+}
+
+/// Sends one sign-in per browser, all at once, each with the sign-in form's token of its
+/// browser and the fields `fields(index)`; returns the answers.
+async fn sign_in_at_once(
+    app: &TestApp,
+    browsers: Vec<Browser>,
+    fields: impl Fn(usize) -> Vec<(&'static str, String)>,
+) -> Vec<Page> {
+    let mut prepared = Vec::new();
+    for (index, browser) in browsers.into_iter().enumerate() {
+        let token = browser.login_csrf().await;
+        prepared.push((browser, token, fields(index)));
+    }
+    let base = app.base.clone();
+    let sends = prepared.iter().map(|(browser, token, fields)| {
+        let fields: Vec<(&str, &str)> = fields.iter().map(|(k, v)| (*k, v.as_str())).collect();
+        let base = base.clone();
+        async move {
+            browser
+                .post_raw("/login", &fields, Some(token), &[("Origin", &base)])
+                .await
+        }
+    });
+    futures_util::future::join_all(sends).await
+}
+
+/// How many answers refused the attempt before checking it, and how many were checked and
+/// found wrong. Every answer is one of the two.
+fn throttled_and_checked(pages: &[Page]) -> (usize, usize) {
+    let mut throttled = 0;
+    let mut checked = 0;
+    for page in pages {
+        page.assert_status(422);
+        if page
+            .text("#login-problem")
+            .starts_with("Too many failed sign-ins")
+        {
+            throttled += 1;
+        } else {
+            checked += 1;
+        }
+    }
+    (throttled, checked)
+}
+
+#[tokio::test]
+async fn guesses_for_one_account_sent_at_once_are_checked_at_most_max_failures_times() {
+    let app = spawn_app().await;
+    // Twenty addresses, so only the account's limit (5 by default) applies.
+    let browsers = (0..20)
+        .map(|n| app.browser_from(&format!("127.0.1.{}", n + 10)))
+        .collect();
+    let pages = sign_in_at_once(&app, browsers, |n| {
+        vec![
+            ("mode", "account".into()),
+            ("account", "admin".into()),
+            ("password", format!("guess-{n}")),
+        ]
+    })
+    .await;
+    let (throttled, checked) = throttled_and_checked(&pages);
+    assert!(checked <= 5, "{checked} passwords were checked");
+    assert_eq!(throttled + checked, 20);
+    // The account stays closed, even to its password from a fresh address.
+    let refused = app.browser_from("127.0.1.99").login_as("admin").await;
+    assert!(
+        refused
+            .text("#login-problem")
+            .starts_with("Too many failed sign-ins")
+    );
+}
+
+#[tokio::test]
+async fn guesses_from_one_address_sent_at_once_are_checked_at_most_max_failures_times() {
+    let app = spawn_app().await;
+    let browsers = (0..20).map(|_| app.browser_from("127.0.1.3")).collect();
+    let pages = sign_in_at_once(&app, browsers, |n| {
+        vec![
+            ("mode", "account".into()),
+            ("account", format!("someone-{n}")),
+            ("password", "guess".into()),
+        ]
+    })
+    .await;
+    let (_, checked) = throttled_and_checked(&pages);
+    assert!(checked <= 5, "{checked} passwords were checked");
+}
+
+#[tokio::test]
+async fn access_keys_tried_at_once_reach_dms_at_most_max_failures_times() {
+    let app = spawn_app().await;
+    let before = app.emulator_requests();
+    let browsers = (0..20)
+        .map(|n| app.browser_from(&format!("127.0.2.{}", n + 10)))
+        .collect();
+    let pages = sign_in_at_once(&app, browsers, |n| {
+        vec![
+            ("mode", "access_key".into()),
+            ("access_key", AK.into()),
+            ("secret_key", format!("guessed-secret-key-{n}")),
+            ("region", REGION.into()),
+            ("project_id", PROJECT.into()),
+        ]
+    })
+    .await;
+    let (_, checked) = throttled_and_checked(&pages);
+    let upstream = app.emulator_requests() - before;
+    assert!(checked <= 5, "{checked} secret keys were checked");
+    assert!(upstream <= 5, "{upstream} signed calls reached DMS");
+}
+
+#[tokio::test]
+async fn iam_passwords_tried_at_once_reach_iam_at_most_max_failures_times() {
+    let app = spawn_app().await;
+    let before = app.emulator_requests();
+    let browsers = (0..20).map(|_| app.browser_from("127.0.2.200")).collect();
+    let pages = sign_in_at_once(&app, browsers, |n| {
+        vec![
+            ("mode", "iam".into()),
+            ("domain", IAM_USER.0.into()),
+            ("user", IAM_USER.1.into()),
+            ("password", format!("guess-{n}")),
+            ("region", REGION.into()),
+        ]
+    })
+    .await;
+    let (_, checked) = throttled_and_checked(&pages);
+    let upstream = app.emulator_requests() - before;
+    assert!(checked <= 5, "{checked} IAM passwords were checked");
+    assert!(upstream <= 5, "{upstream} token requests reached IAM");
+}
+
+#[tokio::test]
+async fn an_incomplete_form_takes_no_slot() {
+    let app = spawn_app_with(|s| s.auth.max_failures = 2).await;
+    for _ in 0..5 {
+        app.login_account("admin", "").await.assert_status(422);
+    }
+    app.login_as("admin").await.assert_redirect("/instances");
 }

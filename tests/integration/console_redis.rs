@@ -1,11 +1,11 @@
 //! Sessions in Redis (`session.backend = "redis"`): nothing secret in clear text, replicas
 //! sharing sessions and sign-out, sign-out racing a slow request, and a clear 503 (fast, not a
-//! hang) while Redis is down, then recovery.
+//! hang) while Redis is down or hung, for signed-in requests and sign-in alike, then recovery.
 //!
 //! Redis comes from `DMS_TEST_REDIS_URL` (`tests/run` starts one). Under CI (`CI` set) a
 //! missing URL fails these tests; elsewhere each test starts its own `redis-server` when the
-//! binary is installed. The outage test always runs a `redis-server` child of its own, since
-//! it kills it.
+//! binary is installed. The outage tests always run a `redis-server` child of their own, since
+//! they kill or stop it.
 
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
@@ -90,6 +90,18 @@ impl RedisServer {
 
     fn url(&self) -> String {
         format!("redis://127.0.0.1:{}/0", self.port)
+    }
+
+    /// Sends `signal` (`STOP`, `CONT`) to the server: a stopped Redis keeps its connections
+    /// open and answers nothing, as a hung one does.
+    fn signal(&self, signal: &str) {
+        let child = self.child.as_ref().expect("a running redis-server");
+        let status = Command::new("kill")
+            .arg(format!("-{signal}"))
+            .arg(child.id().to_string())
+            .status()
+            .expect("kill runs");
+        assert!(status.success(), "kill -{signal}");
     }
 
     /// Kills the server (SIGKILL) and waits for it.
@@ -317,6 +329,70 @@ async fn while_redis_is_down_requests_get_a_prompt_503_and_recover_after() {
     app.login_as("viewer").await.assert_redirect("/instances");
     app.get_page("/instances").await.assert_status(200);
     app.get_page("/readyz").await.assert_status(200);
+}
+
+/// The `dms_console_session_store_failures_total` counter of `operation`.
+fn store_failures(metrics: &str, operation: &str) -> u64 {
+    let prefix = format!("dms_console_session_store_failures_total{{operation=\"{operation}\"}} ");
+    metrics
+        .lines()
+        .find_map(|l| l.strip_prefix(&prefix))
+        .map_or(0, |v| v.trim().parse().expect("a count"))
+}
+
+#[tokio::test]
+async fn while_redis_hangs_a_request_waits_for_its_load_only_and_sign_in_gets_the_503_page() {
+    // This test stops its Redis, so it always runs one of its own.
+    shared_redis_url();
+    let redis = RedisServer::start().await;
+    let url = redis.url();
+    let app = spawn_app_with(move |s| {
+        s.session.backend = "redis".to_owned();
+        s.session.redis_url = Some(url);
+        s.session.redis_timeout_ms = 300;
+    })
+    .await;
+    app.login_as("viewer").await.assert_redirect("/instances");
+    app.get_page("/instances").await.assert_status(200);
+    let metrics = app.new_browser().get_page("/metrics").await.body;
+    assert!(
+        metrics.contains("# TYPE dms_console_session_store_failures_total counter"),
+        "{metrics}"
+    );
+    assert_eq!(store_failures(&metrics, "load"), 0);
+
+    redis.signal("STOP");
+    let page = app.get_page("/instances").await;
+    page.assert_status(503);
+    assert_eq!(page.text(".error-card h1"), "Sessions are unavailable");
+    assert!(
+        page.text(".error-card .message")
+            .contains("Redis did not answer within 300 ms"),
+        "{}",
+        page.text(".error-card .message")
+    );
+    // The load timed out; extending the idle timeout was not even tried.
+    let metrics = app.new_browser().get_page("/metrics").await.body;
+    assert_eq!(store_failures(&metrics, "load"), 1, "{metrics}");
+    assert_eq!(store_failures(&metrics, "extend"), 0, "{metrics}");
+
+    // Signing in needs the store too: the same page, not an empty 500.
+    let newcomer = app.new_browser();
+    let page = newcomer.login_as("operator").await;
+    page.assert_status(503);
+    assert_eq!(page.text(".error-card h1"), "Sessions are unavailable");
+    assert!(page.header("content-security-policy").is_some());
+    assert!(newcomer.session_cookie().is_none());
+    let metrics = app.new_browser().get_page("/metrics").await.body;
+    assert_eq!(store_failures(&metrics, "save"), 1, "{metrics}");
+
+    // Redis wakes up with the session intact.
+    redis.signal("CONT");
+    app.get_page("/instances").await.assert_status(200);
+    newcomer
+        .login_as("operator")
+        .await
+        .assert_redirect("/instances");
 }
 
 #[tokio::test]

@@ -1,9 +1,10 @@
-//! CSRF and origin checks, roles (walking the route table) and response headers.
+//! CSRF and origin checks, roles (walking the route table), response headers, the hosts the
+//! console answers to (DNS rebinding) and request size limits.
 
 use dms_console::web::rbac::{Permission, Role, allows};
 use dms_console::web::routes::{Access, table};
 
-use crate::support::console::{Browser, TestApp, fill_pattern, spawn_app};
+use crate::support::console::{Browser, TestApp, fill_pattern, spawn_app, spawn_app_with};
 
 /// An app with one running instance and `role` signed in on the default browser.
 async fn signed_in(role: &str) -> (TestApp, String) {
@@ -443,4 +444,101 @@ async fn htmx_requests_get_the_fragment_and_others_the_whole_page() {
         )
         .await;
     assert!(restore.body.contains("<html"));
+}
+
+#[tokio::test]
+async fn a_request_naming_another_host_is_refused_even_for_metrics() {
+    let (app, _) = signed_in("admin").await;
+    let port = app.console.addr.port();
+    // What a page on attacker.example sends once its name points at this machine.
+    let rebound = format!("attacker.example:{port}");
+    for path in ["/metrics", "/instances", "/login", "/healthz"] {
+        let page = app.get_with(path, &[("Host", &rebound)]).await;
+        page.assert_status(421);
+        assert!(
+            page.body.contains("not served under the host"),
+            "{}",
+            page.body
+        );
+        assert!(!page.body.contains("dms_console_requests_total"));
+        assert!(page.header("content-security-policy").is_some());
+    }
+    // Local names and addresses on the console's port are this console.
+    for host in [
+        format!("127.0.0.1:{port}"),
+        format!("localhost:{port}"),
+        format!("[::1]:{port}"),
+    ] {
+        app.get_with("/instances", &[("Host", &host)])
+            .await
+            .assert_status(200);
+    }
+    app.get_with("/metrics", &[("Host", &format!("localhost:{port}"))])
+        .await
+        .assert_status(200);
+}
+
+#[tokio::test]
+async fn behind_a_proxy_the_public_url_names_the_host() {
+    let app = spawn_app_with(|s| {
+        s.server.behind_tls_proxy = true;
+        s.server.public_url = Some("https://console.example.test".to_owned());
+    })
+    .await;
+    app.get_with("/login", &[("Host", "console.example.test")])
+        .await
+        .assert_status(200);
+    app.get_with("/login", &[("Host", "console.example.test:443")])
+        .await
+        .assert_status(200);
+    app.get_with("/login", &[("Host", "attacker.example")])
+        .await
+        .assert_status(421);
+}
+
+#[test]
+fn behind_a_proxy_the_public_url_is_required() {
+    let mut settings = dms_console::config::Settings::default();
+    settings.session.key = Some(dms_console::secret::Secret::new(
+        dms_console::web::crypto::ServerKey::generate().to_hex(),
+    ));
+    let dir = tempfile::tempdir().unwrap();
+    settings.audit.url = format!("sqlite:{}", dir.path().join("audit.sqlite3").display());
+    settings.server.behind_tls_proxy = true;
+    let key = dms_console::startup::server_key(&settings).unwrap();
+    let error = dms_console::startup::build_state(&settings, key.clone())
+        .err()
+        .expect("refused");
+    assert_eq!(error.key, "server.public_url");
+    settings.server.public_url = Some("console.example.test".to_owned());
+    let error = dms_console::startup::build_state(&settings, key)
+        .err()
+        .expect("refused");
+    assert_eq!(error.key, "server.public_url");
+}
+
+#[tokio::test]
+async fn oversized_headers_and_urls_are_refused_before_anything_runs() {
+    let (app, _) = signed_in("viewer").await;
+    let before = app.emulator_requests();
+    let padding = "a".repeat(20 * 1024);
+    let page = app.get_with("/instances", &[("X-Padding", &padding)]).await;
+    page.assert_status(431);
+    let split: Vec<String> = (0..4).map(|_| "b".repeat(5 * 1024)).collect();
+    let headers: Vec<(&str, &str)> = ["X-A", "X-B", "X-C", "X-D"]
+        .into_iter()
+        .zip(split.iter().map(String::as_str))
+        .collect();
+    app.get_with("/instances", &headers)
+        .await
+        .assert_status(431);
+    let query = format!("/instances?name={}", "c".repeat(9 * 1024));
+    app.get_page(&query).await.assert_status(414);
+    assert_eq!(app.emulator_requests(), before, "nothing reached DMS");
+
+    // Below the limits a request is served as usual.
+    let padding = "a".repeat(12 * 1024);
+    app.get_with("/instances", &[("X-Padding", &padding)])
+        .await
+        .assert_status(200);
 }

@@ -58,7 +58,11 @@ async fn the_session_cookie_is_http_only_and_same_site_lax() {
 
 #[tokio::test]
 async fn behind_a_tls_proxy_the_cookie_is_secure_and_host_prefixed() {
-    let app = spawn_app_with(|s| s.server.behind_tls_proxy = true).await;
+    let app = spawn_app_with(|s| {
+        s.server.behind_tls_proxy = true;
+        s.server.public_url = Some("https://console.example.test".to_owned());
+    })
+    .await;
     let signed_in = app.login_as("viewer").await;
     signed_in.assert_redirect("/instances");
     let cookie = signed_in

@@ -47,3 +47,7 @@ op-save-instance = Saving the instance
 op-restart-instance = Restarting the instance
 op-delete-instance = Deleting the instance
 check-state = Check the current state
+error-host-title = Wrong address
+error-host = This console is not served under the host this request names. Open it at its configured address (server.public_url), or on this machine at localhost.
+error-url-too-long = The address is longer than { $bytes } bytes.
+error-headers-too-large = The request's headers are larger than { $bytes } bytes; clearing this site's cookies may help.

@@ -47,3 +47,7 @@ op-save-instance = 保存实例
 op-restart-instance = 重启实例
 op-delete-instance = 删除实例
 check-state = 查看当前状态
+error-host-title = 地址不正确
+error-host = 本控制台不以该请求所指的主机名提供服务。请通过配置的地址（server.public_url）访问，或在本机使用 localhost 访问。
+error-url-too-long = 地址长度超过 { $bytes } 字节。
+error-headers-too-large = 请求头超过 { $bytes } 字节；清除本站点的 Cookie 可能会有帮助。
