@@ -200,7 +200,10 @@ impl WebError {
             Self::AlreadySubmitted(state) => {
                 plain("op-already-title", Msg::new(state.message_key()))
             }
-            Self::SessionStore(_) => plain("error-sessions-title", Msg::new("error-sessions")),
+            Self::SessionStore(why) => plain(
+                "error-sessions-title",
+                Msg::new("error-sessions").arg("detail", why.clone()),
+            ),
             Self::AuditUnavailable(why) => plain(
                 "error-audit-title",
                 Msg::new("error-audit").arg("detail", why.clone()),
