@@ -9,27 +9,6 @@ use serde_json::json;
 use crate::support::calls::is_request_id;
 use crate::support::console::{TestApp, spawn_app};
 
-/// One CSV line split into fields (quotes and doubled quotes handled).
-fn csv_fields(line: &str) -> Vec<String> {
-    let mut fields = Vec::new();
-    let mut field = String::new();
-    let mut quoted = false;
-    let mut chars = line.chars().peekable();
-    while let Some(c) = chars.next() {
-        match (c, quoted) {
-            ('"', true) if chars.peek() == Some(&'"') => {
-                field.push('"');
-                chars.next();
-            }
-            ('"', _) => quoted = !quoted,
-            (',', false) => fields.push(std::mem::take(&mut field)),
-            _ => field.push(c),
-        }
-    }
-    fields.push(field);
-    fields
-}
-
 /// The audit log as CSV records (header → value maps), fetched by `app`'s browser.
 pub(crate) async fn audit_csv(
     app: &TestApp,
@@ -46,8 +25,8 @@ pub(crate) async fn audit_csv(
         page.header("content-disposition"),
         Some("attachment; filename=\"dms-console-audit.csv\"")
     );
-    let mut lines = page.body.lines().map(|line| line.trim_end_matches('\r'));
-    let header = csv_fields(lines.next().expect("a header line"));
+    let mut rows = crate::support::csv::rows(&page.body).into_iter();
+    let header = rows.next().expect("a header line");
     assert_eq!(
         header,
         [
@@ -65,8 +44,7 @@ pub(crate) async fn audit_csv(
             "request_id"
         ]
     );
-    lines
-        .map(|line| header.iter().cloned().zip(csv_fields(line)).collect())
+    rows.map(|row| header.iter().cloned().zip(row).collect())
         .collect()
 }
 

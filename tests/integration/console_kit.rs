@@ -301,30 +301,6 @@ async fn a_path_value_that_breaks_its_rule_is_not_found_without_asking_dms() {
     assert_eq!(app.emulator_requests(), before, "nothing reached DMS");
 }
 
-/// CSV rows of a download (quotes and doubled quotes handled, CR LF line ends).
-fn csv_rows(body: &str) -> Vec<Vec<String>> {
-    let mut rows = Vec::new();
-    let (mut row, mut field, mut quoted) = (Vec::new(), String::new(), false);
-    let mut chars = body.chars().peekable();
-    while let Some(c) = chars.next() {
-        match (c, quoted) {
-            ('"', true) if chars.peek() == Some(&'"') => {
-                field.push('"');
-                chars.next();
-            }
-            ('"', _) => quoted = !quoted,
-            (',', false) => row.push(std::mem::take(&mut field)),
-            ('\r', false) => {}
-            ('\n', false) => {
-                row.push(std::mem::take(&mut field));
-                rows.push(std::mem::take(&mut row));
-            }
-            _ => field.push(c),
-        }
-    }
-    rows
-}
-
 #[tokio::test]
 async fn lists_export_every_match_as_csv_and_json_with_formulas_and_bidi_defused() {
     let (app, id) = admin_app().await;
@@ -349,7 +325,7 @@ async fn lists_export_every_match_as_csv_and_json_with_formulas_and_bidi_defused
         csv.header("content-disposition"),
         Some("attachment; filename=\"dms-console-instances.csv\"")
     );
-    let rows = csv_rows(&csv.body);
+    let rows = crate::support::csv::rows(&csv.body);
     assert_eq!(rows[0][0], "instance_id");
     // Every match, not only the page the link was on.
     assert_eq!(rows.len(), 3, "{rows:?}");

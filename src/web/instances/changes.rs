@@ -205,6 +205,38 @@ pub struct ConfirmForm {
     op: String,
 }
 
+impl ConfirmForm {
+    /// An empty form with a new operation id.
+    fn fresh() -> Self {
+        Self {
+            op: new_op_id(),
+            ..Default::default()
+        }
+    }
+}
+
+/// The restart or delete page with a fresh form, and `problem` when the last try failed.
+async fn show_confirm(
+    user: &CurrentUser,
+    hx: HxRequest,
+    id: &InstanceId,
+    action: &'static str,
+    problem: Option<(&'static str, crate::api::ApiError)>,
+) -> Result<HttpResponse, WebError> {
+    let (mut page, _) =
+        confirm_page(user, id, action, &ConfirmForm::fresh(), FormErrors::new()).await?;
+    let status = match problem {
+        None => StatusCode::OK,
+        Some((what, error)) => {
+            page.problem = Some(
+                ErrorSummary::upstream(what, &error).check_state_at(format!("/instances/{id}")),
+            );
+            upstream_status(&error)
+        }
+    };
+    render_page(hx, status, &page)
+}
+
 /// The restart or delete page: what will happen, and the form that does it.
 #[derive(Template)]
 #[template(path = "instances/confirm.html", blocks = ["content"])]
@@ -254,13 +286,7 @@ pub async fn restart_instance_form(
     path: web::Path<InstancePath>,
 ) -> Result<HttpResponse, WebError> {
     user.require(Permission::ModifyInstances)?;
-    let id = path.into_inner().instance_id;
-    let form = ConfirmForm {
-        op: new_op_id(),
-        ..Default::default()
-    };
-    let (page, _) = confirm_page(&user, &id, "restart", &form, FormErrors::new()).await?;
-    render_page(hx, StatusCode::OK, &page)
+    show_confirm(&user, hx, &path.into_inner().instance_id, "restart", None).await
 }
 
 /// `POST /instances/{instance_id}/restart`.
@@ -287,17 +313,14 @@ pub async fn restart_instance(
     match result {
         Ok(_) => Ok(redirect(hx, &format!("/instances/{id}"))),
         Err(error) => {
-            let retry = ConfirmForm {
-                op: new_op_id(),
-                ..Default::default()
-            };
-            let (mut page, _) =
-                confirm_page(&user, &id, "restart", &retry, FormErrors::new()).await?;
-            page.problem = Some(
-                ErrorSummary::upstream("op-restart-instance", &error)
-                    .check_state_at(format!("/instances/{id}")),
-            );
-            render_page(hx, upstream_status(&error), &page)
+            show_confirm(
+                &user,
+                hx,
+                &id,
+                "restart",
+                Some(("op-restart-instance", error)),
+            )
+            .await
         }
     }
 }
@@ -309,13 +332,7 @@ pub async fn delete_instance_form(
     path: web::Path<InstancePath>,
 ) -> Result<HttpResponse, WebError> {
     user.require(Permission::DeleteInstances)?;
-    let id = path.into_inner().instance_id;
-    let form = ConfirmForm {
-        op: new_op_id(),
-        ..Default::default()
-    };
-    let (page, _) = confirm_page(&user, &id, "delete", &form, FormErrors::new()).await?;
-    render_page(hx, StatusCode::OK, &page)
+    show_confirm(&user, hx, &path.into_inner().instance_id, "delete", None).await
 }
 
 /// `POST /instances/{instance_id}/delete`: needs the instance's name typed as confirmation.

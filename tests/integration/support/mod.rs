@@ -4,6 +4,7 @@
 pub mod binary;
 pub mod calls;
 pub mod console;
+pub mod csv;
 pub mod emulator;
 pub mod instances;
 pub mod mock_dms;
