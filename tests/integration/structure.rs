@@ -1,5 +1,6 @@
-//! The code's shape: the files of `web` import each other without loops, and `web` and
-//! `emulator` never import each other (only start-up and tests wire them together).
+//! The code's shape: the files of `web` import each other without loops, so do those of the
+//! emulator (whose store imports none of them), and `web` and `emulator` never import each
+//! other (only start-up and tests wire them together).
 //!
 //! A file's imports are the module paths it names (`crate::…`, `super::…`, `self::…`, also in
 //! braces), resolved to the file that defines them; the page macros count as imports of `htmx`
@@ -152,6 +153,23 @@ fn the_files_of_web_import_each_other_without_loops() {
     assert!(graph.len() > 30, "{} files", graph.len());
     let found = loops(&graph);
     assert!(found.is_empty(), "import loops in web: {found:#?}");
+}
+
+#[test]
+fn the_files_of_the_emulator_import_each_other_without_loops() {
+    // The store in particular imports no other emulator module: each module owns its schema.
+    let files = modules("emulator");
+    let known: BTreeSet<Module> = files.keys().cloned().collect();
+    let graph = imports(&files, &known);
+    assert!(graph.len() > 30, "{} files", graph.len());
+    let store: Module = vec!["emulator".into(), "store".into()];
+    assert_eq!(
+        graph.get(&store),
+        Some(&BTreeSet::new()),
+        "store imports nothing of the emulator"
+    );
+    let found = loops(&graph);
+    assert!(found.is_empty(), "import loops in the emulator: {found:#?}");
 }
 
 #[test]
