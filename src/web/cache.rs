@@ -74,6 +74,27 @@ impl<T: Send + Sync + 'static> ListCache<T> {
         }
     }
 
+    /// Like [`ListCache::new`], bounded by the total `weigh` of its lists (their rows, say)
+    /// rather than by their number: one instance's 10,000 topics weigh what 10,000 small
+    /// lists do.
+    pub fn weighted(
+        max_weight: u64,
+        fresh: Duration,
+        max_age: Duration,
+        weigh: fn(&T) -> u32,
+    ) -> Self {
+        Self {
+            entries: moka::future::Cache::builder()
+                .max_capacity(max_weight)
+                .weigher(move |_key: &CacheKey, value: &Cached<T>| weigh(&value.value))
+                .time_to_live(max_age)
+                .support_invalidation_closures()
+                .build(),
+            fresh,
+            refreshing: Arc::default(),
+        }
+    }
+
     /// The list of `key`: fresh from the cache; stale from the cache while `load` refreshes it
     /// in the background; or from `load` now (concurrent callers for the same key share one
     /// load). `refresh` forces a load now.
@@ -163,12 +184,32 @@ impl<T: Send + Sync + 'static> ListCache<T> {
     }
 }
 
+/// Every topic of an instance as one walk of the topic list read it, with the instance's
+/// topic quota from the same answers.
+#[derive(Debug, Clone, Default)]
+pub struct TopicListing {
+    /// The topics, in DMS's order.
+    pub topics: Vec<crate::api::models::topics::Topic>,
+    /// How many topics DMS said there are.
+    pub total: u64,
+    /// The most topics the instance can have.
+    pub max: i64,
+    /// How many more can be created.
+    pub remaining: i64,
+    /// Whether the walk stopped at its limit before the end of the list.
+    pub truncated: bool,
+}
+
+/// The most topic rows the topic lists of all instances and credentials hold together
+/// (about 200 bytes each).
+const TOPIC_ROWS: u64 = 200_000;
+
 /// The cached lists of the console.
 pub struct Lists {
     /// The project's instances (the switcher, at most the first 200), keyed by credential.
     pub instances: ListCache<Vec<crate::api::models::instances::Instance>>,
-    /// Every topic of an instance.
-    pub topics: ListCache<Vec<crate::api::models::topics::Topic>>,
+    /// Every topic of an instance, and its topic quota; bounded by rows, not lists.
+    pub topics: ListCache<TopicListing>,
     /// Every consumer group of an instance.
     pub groups: ListCache<Vec<crate::api::models::groups::ConsumerGroup>>,
 }
@@ -179,7 +220,11 @@ impl Default for Lists {
         let max_age = Duration::from_secs(300);
         Self {
             instances: ListCache::new(1_000, fresh, max_age),
-            topics: ListCache::new(256, fresh, max_age),
+            topics: ListCache::weighted(TOPIC_ROWS, fresh, max_age, |listing| {
+                u32::try_from(listing.topics.len())
+                    .unwrap_or(u32::MAX)
+                    .max(1)
+            }),
             groups: ListCache::new(256, fresh, max_age),
         }
     }

@@ -168,6 +168,10 @@ macro_rules! number_arg {
         impl From<&$t> for Arg {
             fn from(n: &$t) -> Self { Arg::Number(*n as f64) }
         }
+        // What templates hold in loops and matches.
+        impl From<&&$t> for Arg {
+            fn from(n: &&$t) -> Self { Arg::Number(**n as f64) }
+        }
     )* };
 }
 number_arg!(i32, i64, u16, u32, u64, usize, f64);

@@ -99,7 +99,7 @@ fn form_field(body: &[u8], name: &str) -> Option<String> {
 
 /// Checks every state-changing request: it must come from this origin and carry the
 /// session's CSRF token (or, on the sign-in form, the token bound to its nonce cookie) in
-/// `X-CSRF-Token` or the `_csrf` form field. A change to a signed route without a session is
+/// `X-CSRF-Token` or the `_csrf` form field (urlencoded or multipart). A change to a signed route without a session is
 /// sent to sign-in.
 pub async fn csrf(
     mut request: ServiceRequest,
@@ -152,6 +152,18 @@ pub async fn csrf(
     {
         let body = request.extract::<web::Bytes>().await?;
         provided = form_field(&body, "_csrf");
+        request.set_payload(actix_web::dev::Payload::from(body));
+    }
+    // A form that uploads a file (multipart) carries its token as a field too.
+    if provided.is_none()
+        && let Some(boundary) = request
+            .headers()
+            .get(header::CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok())
+            .and_then(super::multipart::boundary)
+    {
+        let body = request.extract::<web::Bytes>().await?;
+        provided = super::multipart::field(&body, &boundary, "_csrf");
         request.set_payload(actix_web::dev::Payload::from(body));
     }
     let Some(provided) = provided else {

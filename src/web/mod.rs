@@ -6,7 +6,7 @@
 //! (the message catalogue), `prefs` (language, zone, theme), `time`, `forms`, `list` (paging,
 //! sorting, filters) and `export` (CSV and JSON).
 //!
-//! The pages: `login`, `instances`, `audit::page`, `health`. `session` turns a request into
+//! The pages: `login`, `instances`, `topics`, `users`, `audit::page`, `health`. `session` turns a request into
 //! its signed-in user; `middleware` holds the security checks, `limits` and `hosts` the
 //! first ones (sizes, the `Host` a request names). Handlers talk to DMS only
 //! through `api::DmsClient`.
@@ -31,6 +31,7 @@ pub mod list;
 pub mod login;
 pub mod metrics;
 pub mod middleware;
+pub mod multipart;
 pub mod passwords;
 pub mod paths;
 pub mod peer;
@@ -42,4 +43,6 @@ pub mod session_store;
 pub mod state;
 pub mod throttle;
 pub mod time;
+pub mod topics;
+pub mod users;
 pub mod view;

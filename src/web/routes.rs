@@ -13,7 +13,7 @@ use actix_web::{ResponseError, web};
 
 use super::rbac::{Permission, allows};
 use super::session::SessionRecord;
-use super::{assets, audit, health, instances, login, prefs};
+use super::{assets, audit, health, instances, login, prefs, topics, users};
 use actix_session::SessionExt;
 
 /// Who may call a route.
@@ -91,6 +91,25 @@ pub static ROUTES: &[RouteDef] = &[
     route!(post "/instances/{instance_id}/restart", Signed(P::ModifyInstances), instances::changes::restart_instance),
     route!(get "/instances/{instance_id}/delete", Signed(P::DeleteInstances), instances::changes::delete_instance_form),
     route!(post "/instances/{instance_id}/delete", Signed(P::DeleteInstances), instances::changes::delete_instance),
+    route!(get "/instances/{instance_id}/topics", Signed(P::Read), topics::list::list_topics),
+    route!(get "/instances/{instance_id}/new-topic", Signed(P::ManageTopics), topics::changes::create_topic_form),
+    route!(post "/instances/{instance_id}/new-topic", Signed(P::ManageTopics), topics::changes::create_topic),
+    route!(get "/instances/{instance_id}/import-topics", Signed(P::ManageTopics), topics::import::import_topics_form),
+    route!(post "/instances/{instance_id}/import-topics", Signed(P::ManageTopics), topics::import::import_topics),
+    route!(post "/instances/{instance_id}/delete-topics", Signed(P::ManageTopics), topics::batch::delete_topics),
+    route!(get "/instances/{instance_id}/topics/{topic}", Signed(P::Read), topics::page::show_topic),
+    route!(post "/instances/{instance_id}/topics/{topic}/send", Signed(P::SendMessages), topics::send::send_test_message),
+    route!(get "/instances/{instance_id}/topics/{topic}/edit", Signed(P::ManageTopics), topics::changes::edit_topic_form),
+    route!(post "/instances/{instance_id}/topics/{topic}/edit", Signed(P::ManageTopics), topics::changes::update_topic),
+    route!(get "/instances/{instance_id}/topics/{topic}/delete", Signed(P::ManageTopics), topics::changes::delete_topic_form),
+    route!(post "/instances/{instance_id}/topics/{topic}/delete", Signed(P::ManageTopics), topics::changes::delete_topic),
+    route!(get "/instances/{instance_id}/users", Signed(P::Read), users::list::list_users),
+    route!(get "/instances/{instance_id}/users/new", Signed(P::ManageUsers), users::changes::create_user_form),
+    route!(post "/instances/{instance_id}/users/new", Signed(P::ManageUsers), users::changes::create_user),
+    route!(get "/instances/{instance_id}/users/{user}/edit", Signed(P::ManageUsers), users::changes::edit_user_form),
+    route!(post "/instances/{instance_id}/users/{user}/edit", Signed(P::ManageUsers), users::changes::update_user),
+    route!(get "/instances/{instance_id}/users/{user}/delete", Signed(P::ManageUsers), users::changes::delete_user_form),
+    route!(post "/instances/{instance_id}/users/{user}/delete", Signed(P::ManageUsers), users::changes::delete_user),
     route!(get "/audit", Signed(P::ReadAudit), audit::page::list_audit),
     route!(get "/healthz", Public, health::healthz),
     route!(get "/readyz", Public, health::readyz),

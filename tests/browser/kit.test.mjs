@@ -153,6 +153,18 @@ test('keyboard shortcuts: ? opens the help, / focuses the filter, g i goes to in
   h.assertNoProblems(assert, problems, 'shortcuts');
 });
 
+test('g t on a dashboard goes to the instance\'s topics', { timeout: 120_000 }, async () => {
+  const { page, problems } = browser;
+  await h.signInAccount(page, demo, 'admin');
+  await page.goto(`${demo.url}/instances/${ids['orders-prod']}`);
+  await h.dashboardLoaded(page);
+  await page.keyboard.press('g');
+  await Promise.all([page.waitForURL(`${demo.url}/instances/${ids['orders-prod']}/topics`), page.keyboard.press('t')]);
+  assert.equal(await page.locator('#instance-tabs a[aria-current=page]').innerText(), 'Topics');
+  assert.equal(await page.locator('#topics h1').innerText(), 'Topics');
+  h.assertNoProblems(assert, problems, 'g t');
+});
+
 test('the instance list downloads as CSV that parses, and the switcher keeps the tab', { timeout: 120_000 }, async () => {
   const { page, problems } = browser;
   await h.signInAccount(page, demo, 'admin');

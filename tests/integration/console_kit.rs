@@ -12,6 +12,7 @@ use crate::support::console::{TestApp, fill_pattern, spawn_app, spawn_app_with};
 async fn admin_app() -> (TestApp, String) {
     let app = spawn_app().await;
     let id = app.create_instance("orders-prod");
+    app.seed_walk_targets(&id).await;
     app.login_as("admin").await.assert_redirect("/instances");
     (app, id)
 }

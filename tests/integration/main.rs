@@ -23,6 +23,8 @@ mod console_outcomes;
 mod console_redis;
 mod console_security;
 mod console_sessions;
+mod console_topics;
+mod console_users;
 mod decode_a;
 mod decode_b;
 mod emulator_consumption;

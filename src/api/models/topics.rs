@@ -35,6 +35,9 @@ pub struct Topic {
     /// SDK only: creation time, epoch milliseconds.
     #[serde(deserialize_with = "de::opt_int")]
     pub created_at: Option<i64>,
+    /// SDK only: the description set with `topic_desc` (§5.3.5); empty when DMS sends none.
+    #[serde(deserialize_with = "de::string")]
+    pub topic_desc: String,
 }
 
 /// A topic's queues on one broker. Huawei schema: `TopicBrokers`.

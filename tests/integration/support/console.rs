@@ -220,6 +220,31 @@ impl TestApp {
         doc["instance_id"].as_str().expect("an id").to_owned()
     }
 
+    /// Creates the topic and the ACL user that [`fill_pattern`] names on instance `id`, so
+    /// that every page of the route table has something to show.
+    pub async fn seed_walk_targets(&self, id: &str) {
+        let dms = self.emulator.client();
+        dms.create_topic(
+            id,
+            &dms_console::api::models::topics::CreateTopicReq {
+                name: WALK_TOPIC.to_owned(),
+                ..Default::default()
+            },
+        )
+        .await
+        .expect("the walk's topic is created");
+        dms.create_user(
+            id,
+            &dms_console::api::models::users::UserRequest {
+                access_key: WALK_USER.to_owned(),
+                secret_key: Some(Secret::new("Walk-user-secret-1")),
+                ..Default::default()
+            },
+        )
+        .await
+        .expect("the walk's ACL user is created");
+    }
+
     /// Replaces the emulator's fault rules.
     pub async fn set_faults(&self, rules: serde_json::Value) {
         self.emulator.set_faults(rules).await;
@@ -612,6 +637,38 @@ impl Browser {
         self.send(request).await
     }
 
+    /// `POST path` as a form that uploads `file` (field name, file name, content) does:
+    /// `multipart/form-data` with `fields`, the page's CSRF token and this console's `Origin`.
+    pub async fn post_multipart(
+        &self,
+        path: &str,
+        fields: &[(&str, &str)],
+        file: (&str, &str, &str),
+    ) -> Page {
+        let token = self.csrf().await;
+        let boundary = "----dms-console-test-boundary";
+        let mut body = String::new();
+        for (name, value) in fields.iter().chain([("_csrf", token.as_str())].iter()) {
+            body.push_str(&format!(
+                "--{boundary}\r\nContent-Disposition: form-data; name=\"{name}\"\r\n\r\n{value}\r\n"
+            ));
+        }
+        let (field, filename, content) = file;
+        body.push_str(&format!(
+            "--{boundary}\r\nContent-Disposition: form-data; name=\"{field}\"; filename=\"{filename}\"\r\nContent-Type: text/plain\r\n\r\n{content}\r\n--{boundary}--\r\n"
+        ));
+        let request = self
+            .http
+            .post(self.url(path))
+            .header(
+                "Content-Type",
+                format!("multipart/form-data; boundary={boundary}"),
+            )
+            .header("Origin", self.base.clone())
+            .body(body);
+        self.send(request).await
+    }
+
     /// Signs in with the console account `role` and its password.
     pub async fn login_as(&self, role: &str) -> Page {
         self.login_account(role, &password(role)).await
@@ -671,8 +728,14 @@ impl Browser {
     }
 }
 
+/// The topic that [`fill_pattern`] names (tests that walk the route table create it).
+pub const WALK_TOPIC: &str = "walk-topic";
+/// The ACL user that [`fill_pattern`] names (tests that walk the route table create it).
+pub const WALK_USER: &str = "walkuser1";
+
 /// Fills the `{…}` parameters of a route pattern: `{instance_id}` with `instance_id`, the
-/// static path with a file name, anything else with `x`.
+/// static path with a file name, `{topic}` and `{user}` with [`WALK_TOPIC`] and [`WALK_USER`]
+/// (see [`TestApp::seed_walk_targets`]), anything else with `x`.
 pub fn fill_pattern(pattern: &str, instance_id: &str) -> String {
     let mut out = String::new();
     let mut rest = pattern;
@@ -684,6 +747,8 @@ pub fn fill_pattern(pattern: &str, instance_id: &str) -> String {
             "instance_id" => instance_id,
             "path" => "app.css",
             "panel" => "overview",
+            "topic" => WALK_TOPIC,
+            "user" => WALK_USER,
             _ => "x",
         });
         rest = &rest[end + 1..];
