@@ -18,6 +18,7 @@ mod console_audit_postgres;
 mod console_instances;
 mod console_kit;
 mod console_login;
+mod console_oidc;
 mod console_ops;
 mod console_outcomes;
 mod console_redis;

@@ -106,6 +106,7 @@ pub struct Callback {
     code: String,
     error: String,
     error_description: String,
+    iss: String,
 }
 
 /// `GET /login/oidc/callback`: back from the provider.
@@ -135,6 +136,11 @@ pub async fn callback(
     if !crate::web::crypto::same(&browser, &pending.browser) {
         tracing::warn!("a single sign-on came back to another browser than the one that started it");
         return no(StatusCode::BAD_REQUEST, Msg::new("oidc-other-browser"));
+    }
+    // RFC 9207: a provider that names itself must be ours (a mix-up attack names another).
+    if !query.iss.is_empty() && query.iss != oidc.provider.settings().issuer.as_str() {
+        tracing::warn!(iss = %query.iss, "a single sign-on came back naming another issuer");
+        return no(StatusCode::BAD_REQUEST, Msg::new("oidc-other-issuer"));
     }
     if !query.error.is_empty() {
         let problem = Msg::new("oidc-provider-error")

@@ -14,6 +14,7 @@ oidc-unreachable = Single sign-on cannot start: { $detail }
 oidc-state-unknown = This sign-in has expired or was already used. Start again.
 oidc-other-browser = This sign-in was started in another browser. Start again here.
 oidc-provider-error = The identity provider did not sign you in: { $error } { $detail }
+oidc-other-issuer = The answer names another identity provider than this console's. Start again.
 oidc-no-code = The identity provider sent no authorization code. Start again.
 oidc-refused = The sign-in was refused: { $detail }
 oidc-no-role = You ({ $user }) are not in any group that this console gives access to. Your groups: { $groups }. Ask an administrator to map one of them to a role.

@@ -14,6 +14,7 @@ oidc-unreachable = 无法开始单点登录：{ $detail }
 oidc-state-unknown = 此次登录已过期或已被使用，请重新开始。
 oidc-other-browser = 此次登录是在另一个浏览器中开始的，请在这里重新开始。
 oidc-provider-error = 身份提供方没有为你登录：{ $error } { $detail }
+oidc-other-issuer = 该回应来自其他身份提供方，而不是本控制台配置的。请重新开始。
 oidc-no-code = 身份提供方没有返回授权码，请重新开始。
 oidc-refused = 登录被拒绝：{ $detail }
 oidc-no-role = 你（{ $user }）不属于本控制台授权的任何组。你所在的组：{ $groups }。请联系管理员为其中一个组映射角色。
