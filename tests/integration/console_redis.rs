@@ -120,8 +120,8 @@ impl Drop for RedisServer {
 }
 
 /// The Redis of a test: the shared one of `DMS_TEST_REDIS_URL`, or one of its own.
-struct TestRedis {
-    url: String,
+pub(crate) struct TestRedis {
+    pub(crate) url: String,
     _own: Option<RedisServer>,
 }
 
@@ -136,7 +136,7 @@ fn shared_redis_url() -> Option<String> {
     }
 }
 
-async fn test_redis() -> TestRedis {
+pub(crate) async fn test_redis() -> TestRedis {
     if let Some(url) = shared_redis_url() {
         return TestRedis { url, _own: None };
     }
@@ -147,7 +147,7 @@ async fn test_redis() -> TestRedis {
     }
 }
 
-fn redis_pool(url: &str) -> deadpool_redis::Pool {
+pub(crate) fn redis_pool(url: &str) -> deadpool_redis::Pool {
     deadpool_redis::Config::from_url(url)
         .create_pool(Some(deadpool_redis::Runtime::Tokio1))
         .expect("a Redis pool")

@@ -22,6 +22,7 @@ mod console_oidc;
 mod console_ops;
 mod console_outcomes;
 mod console_redis;
+mod console_replicas;
 mod console_security;
 mod console_sessions;
 mod decode_a;
