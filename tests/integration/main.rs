@@ -24,6 +24,7 @@ mod console_outcomes;
 mod console_redis;
 mod console_replicas;
 mod console_security;
+mod console_sessions_page;
 mod console_sessions;
 mod decode_a;
 mod decode_b;
