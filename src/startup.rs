@@ -18,13 +18,13 @@ use crate::config::{ConfigError, Settings};
 use crate::web::audit::Audit;
 use crate::web::crypto::ServerKey;
 use crate::web::hosts::{self, AllowedHosts};
-use crate::web::metrics::Metrics;
-use crate::web::rbac::Role;
 use crate::web::ledger::Ledger;
+use crate::web::metrics::Metrics;
 use crate::web::oidc::pending::PendingSignIns;
 use crate::web::oidc::provider::{Provider, ProviderSettings};
 use crate::web::oidc::{GroupMap, GroupRule, Oidc};
 use crate::web::ratelimit::RateLimiter;
+use crate::web::rbac::Role;
 use crate::web::session_store::{MemoryStore, RedisStore, Store};
 use crate::web::shared::{Backend, Redis};
 use crate::web::state::{Account, AppState, EnvColour, Environment};
@@ -104,7 +104,12 @@ fn oidc(
     http: &reqwest::Client,
 ) -> Result<Option<Oidc>, ConfigError> {
     let oidc = &settings.oidc;
-    let Some(issuer) = oidc.issuer.as_deref().map(str::trim).filter(|i| !i.is_empty()) else {
+    let Some(issuer) = oidc
+        .issuer
+        .as_deref()
+        .map(str::trim)
+        .filter(|i| !i.is_empty())
+    else {
         return Ok(None);
     };
     let issuer = openidconnect::IssuerUrl::new(issuer.to_owned())

@@ -153,7 +153,11 @@ impl Default for OidcSettings {
             client_secret: None,
             client_secret_file: None,
             redirect_url: None,
-            scopes: vec!["profile".to_owned(), "email".to_owned(), "groups".to_owned()],
+            scopes: vec![
+                "profile".to_owned(),
+                "email".to_owned(),
+                "groups".to_owned(),
+            ],
             groups_claim: "groups".to_owned(),
             username_claim: "preferred_username".to_owned(),
             groups: Vec::new(),

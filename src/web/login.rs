@@ -147,10 +147,18 @@ pub async fn login_form(
             .await
             .map(|u| u.to_string());
     }
-    let problem = end_session.as_ref().map(|_| {
-        Msg::new("oidc-signed-out").arg("provider", oidc_name(&state))
-    });
-    show(&request, hx, &state, mode, StatusCode::OK, problem, end_session)
+    let problem = end_session
+        .as_ref()
+        .map(|_| Msg::new("oidc-signed-out").arg("provider", oidc_name(&state)));
+    show(
+        &request,
+        hx,
+        &state,
+        mode,
+        StatusCode::OK,
+        problem,
+        end_session,
+    )
 }
 
 fn oidc_name(state: &AppState) -> String {
@@ -177,7 +185,14 @@ pub fn show(
     let nonce = existing.clone().unwrap_or_else(|| random_token(24));
     let csrf = state.key.mac("login-csrf", &nonce);
     let ui = Ui::of(request);
-    let mut login = page(request, state, csrf, FormView::empty(ui.lang), mode, problem);
+    let mut login = page(
+        request,
+        state,
+        csrf,
+        FormView::empty(ui.lang),
+        mode,
+        problem,
+    );
     login.end_session = end_session;
     let mut response = render_page(hx, status, &login)?;
     if existing.is_none() {

@@ -180,7 +180,9 @@ impl RateLimiter {
         }
         if entry.at.len() >= max {
             let first = entry.at[entry.at.len() - max];
-            return Err(Limited::Wait(window.saturating_sub(now.duration_since(first))));
+            return Err(Limited::Wait(
+                window.saturating_sub(now.duration_since(first)),
+            ));
         }
         entry.at.push_back(now);
         Ok(())

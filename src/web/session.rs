@@ -18,8 +18,8 @@ use crate::api::{ClientConfig, Credentials, DmsClient};
 use crate::secret::Secret;
 
 use super::error::WebError;
-use super::prefs::Ui;
 use super::oidc::Grant;
+use super::prefs::Ui;
 use super::rbac::{Permission, Role, allows};
 use super::session_store::{INDEX_KEY, IndexEntry};
 use super::state::{AppState, Environment};

@@ -483,17 +483,20 @@ impl RedisStore {
 impl SessionStore for RedisStore {
     async fn load(&self, key: &SessionKey) -> Result<Option<State>, LoadError> {
         let redis_key = self.session_key(key.as_ref());
-        let value: Option<String> =
-            match self.redis.run("load", async |c| c.get(&redis_key).await).await {
-                Ok(value) => value,
-                Err(error) => {
-                    tracing::error!(error = %error, "the Redis session store does not answer");
-                    return Ok(Some(State::from([(
-                        UNAVAILABLE_KEY.to_owned(),
-                        serde_json::to_string(&error.to_string()).unwrap_or_default(),
-                    )])));
-                }
-            };
+        let value: Option<String> = match self
+            .redis
+            .run("load", async |c| c.get(&redis_key).await)
+            .await
+        {
+            Ok(value) => value,
+            Err(error) => {
+                tracing::error!(error = %error, "the Redis session store does not answer");
+                return Ok(Some(State::from([(
+                    UNAVAILABLE_KEY.to_owned(),
+                    serde_json::to_string(&error.to_string()).unwrap_or_default(),
+                )])));
+            }
+        };
         let Some(value) = value else { return Ok(None) };
         let state: State =
             serde_json::from_str(&value).map_err(|e| LoadError::Deserialization(e.into()))?;

@@ -113,7 +113,9 @@ pub async fn list_sessions(
         rows,
         everyone,
         empty: Msg::new("sessions-none"),
-        notice: query.ended.map(|n| Msg::new("sessions-ended").arg("count", n)),
+        notice: query
+            .ended
+            .map(|n| Msg::new("sessions-ended").arg("count", n)),
     };
     render_page(hx, status, &page)
 }

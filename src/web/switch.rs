@@ -33,7 +33,9 @@ pub async fn switch_connection(
         .iter()
         .find(|g| g.connection == wanted)
         .cloned()
-        .ok_or_else(|| WebError::Invalid(Msg::new("switch-not-granted").arg("connection", wanted)))?;
+        .ok_or_else(|| {
+            WebError::Invalid(Msg::new("switch-not-granted").arg("connection", wanted))
+        })?;
     if !user.state.connections.contains_key(&grant.connection) {
         return Err(WebError::unexpected(format!(
             "the connection `{}` is no longer configured",

@@ -447,7 +447,9 @@ impl AttemptLedger for RedisLedger {
         let redis = self.redis.clone();
         let settle = async move {
             if let Err(error) = redis
-                .run("throttle", async |c| invocation.invoke_async::<i64>(c).await)
+                .run("throttle", async |c| {
+                    invocation.invoke_async::<i64>(c).await
+                })
                 .await
             {
                 // The slot stays taken until it goes stale: the safe side of a lost update.

@@ -116,7 +116,10 @@ async fn each_user_gets_the_role_and_connections_their_groups_map_to() {
     let page = app.get_page("/instances").await;
     page.assert_status(200);
     assert_eq!(page.text("#whoami .user"), "ana");
-    assert_eq!(page.attr("#whoami .role", "data-role").as_deref(), Some("admin"));
+    assert_eq!(
+        page.attr("#whoami .role", "data-role").as_deref(),
+        Some("admin")
+    );
     assert_eq!(page.text("#whoami .conn"), "emulator");
     assert!(page.has("a[href='/audit']"), "an admin reads the audit log");
     let offered: Vec<String> = page.attrs("#connection-switcher input[name=connection]", "value");
@@ -127,7 +130,10 @@ async fn each_user_gets_the_role_and_connections_their_groups_map_to() {
         .assert_redirect("/instances");
     let page = app.get_page("/instances").await;
     assert_eq!(page.text("#whoami .conn"), "payments");
-    assert_eq!(page.attr("#whoami .role", "data-role").as_deref(), Some("admin"));
+    assert_eq!(
+        page.attr("#whoami .role", "data-role").as_deref(),
+        Some("admin")
+    );
     assert_eq!(page.text("#environment strong"), "payments-prod");
     // A connection the groups do not give is refused.
     app.post_form("/connection", &[("connection", "orders")])
@@ -139,7 +145,10 @@ async fn each_user_gets_the_role_and_connections_their_groups_map_to() {
     sso_sign_in(&ben, "ben").await.assert_redirect("/instances");
     let page = ben.get_page("/instances").await;
     assert_eq!(page.text("#whoami .user"), "ben");
-    assert_eq!(page.attr("#whoami .role", "data-role").as_deref(), Some("viewer"));
+    assert_eq!(
+        page.attr("#whoami .role", "data-role").as_deref(),
+        Some("viewer")
+    );
     assert!(!page.has("a[href='/audit']"));
     let id = app.create_instance("orders-prod");
     ben.get_page(&format!("/instances/{id}/restart"))
@@ -149,7 +158,10 @@ async fn each_user_gets_the_role_and_connections_their_groups_map_to() {
         .await
         .assert_redirect("/instances");
     let page = ben.get_page("/instances").await;
-    assert_eq!(page.attr("#whoami .role", "data-role").as_deref(), Some("operator"));
+    assert_eq!(
+        page.attr("#whoami .role", "data-role").as_deref(),
+        Some("operator")
+    );
     assert_eq!(page.text("#whoami .conn"), "orders");
 
     // The sessions page shows how they signed in.
@@ -157,7 +169,11 @@ async fn each_user_gets_the_role_and_connections_their_groups_map_to() {
     sessions.assert_status(200);
     let modes = sessions.texts("#sessions-table td.mode");
     assert!(modes.iter().all(|m| m == "Single sign-on"), "{modes:?}");
-    assert_eq!(sessions.count("#sessions-table tbody tr"), 2, "ana sees everyone's");
+    assert_eq!(
+        sessions.count("#sessions-table tbody tr"),
+        2,
+        "ana sees everyone's"
+    );
 }
 
 #[tokio::test]
@@ -193,7 +209,10 @@ async fn tampered_wrongly_addressed_and_expired_id_tokens_are_refused() {
         let page = browser.get_page(&path_of(&callback)).await;
         page.assert_status(401);
         let problem = page.text("#login-problem").to_lowercase();
-        assert!(problem.contains("the sign-in was refused"), "{action}: {problem}");
+        assert!(
+            problem.contains("the sign-in was refused"),
+            "{action}: {problem}"
+        );
         assert!(problem.contains(reason), "{action}: {problem}");
         assert!(browser.session_cookie().is_none(), "{action}");
         browser
@@ -221,7 +240,11 @@ async fn an_id_token_with_another_nonce_is_refused() {
     );
     let altered = with_query_param(&authorize, "nonce", "a-nonce-the-console-never-issued");
     let callback = IdpBrowser::new()
-        .sign_in(&altered, "ana", &format!("{}/login/oidc/callback", app.base))
+        .sign_in(
+            &altered,
+            "ana",
+            &format!("{}/login/oidc/callback", app.base),
+        )
         .await;
     let page = app.get_page(&path_of(&callback)).await;
     page.assert_status(401);
@@ -247,7 +270,8 @@ async fn a_replayed_state_is_refused() {
         let page = browser.get_page(&path_of(&callback)).await;
         page.assert_status(400);
         assert!(
-            page.text("#login-problem").contains("expired or was already used"),
+            page.text("#login-problem")
+                .contains("expired or was already used"),
             "{}",
             page.text("#login-problem")
         );
@@ -301,7 +325,9 @@ async fn signing_out_ends_the_console_session_and_offers_the_providers() {
     app.logout().await.assert_redirect("/login?signed_out=oidc");
     let page = app.get_page("/login?signed_out=oidc").await;
     page.assert_status(200);
-    let href = page.attr("#end-session-link", "href").expect("the provider's end-session URL");
+    let href = page
+        .attr("#end-session-link", "href")
+        .expect("the provider's end-session URL");
     assert!(
         href.starts_with(&format!("{}/session/end?", provider().issuer)),
         "{href}"
@@ -313,5 +339,8 @@ async fn signing_out_ends_the_console_session_and_offers_the_providers() {
     // The console session is over, also for a copy of the old cookie.
     let replay = app.new_browser();
     replay.set_cookie(crate::support::console::SESSION_COOKIE, Some(&old));
-    replay.get_page("/instances").await.assert_redirect("/login");
+    replay
+        .get_page("/instances")
+        .await
+        .assert_redirect("/login");
 }

@@ -72,7 +72,10 @@ impl Replicas {
 
 /// The sign-in id (`data-sid`) of `user`'s sessions on a sessions page.
 fn sids_of(page: &Page, user: &str) -> Vec<String> {
-    page.attrs(&format!("#sessions-table tr[data-user='{user}']"), "data-sid")
+    page.attrs(
+        &format!("#sessions-table tr[data-user='{user}']"),
+        "data-sid",
+    )
 }
 
 #[tokio::test]
@@ -121,7 +124,10 @@ async fn a_session_works_on_either_replica_and_ending_it_on_one_refuses_it_on_th
         .post_form("/sessions/end", &[("sid", &sids[0])])
         .await
         .assert_redirect("/sessions?ended=1");
-    operator.get_page("/instances").await.assert_redirect("/login");
+    operator
+        .get_page("/instances")
+        .await
+        .assert_redirect("/login");
     operator_on_second
         .get_page("/instances")
         .await
@@ -137,7 +143,10 @@ async fn an_administrator_ends_every_session_of_a_user_across_replicas() {
     let first = replicas.app.new_browser();
     first.login_as("viewer").await.assert_redirect("/instances");
     let second = replicas.second.browser();
-    second.login_as("viewer").await.assert_redirect("/instances");
+    second
+        .login_as("viewer")
+        .await
+        .assert_redirect("/instances");
     let admin = replicas.app.new_browser();
     admin.login_as("admin").await.assert_redirect("/instances");
     admin
@@ -145,7 +154,10 @@ async fn an_administrator_ends_every_session_of_a_user_across_replicas() {
         .await
         .assert_redirect("/sessions?ended=2");
     first.get_page("/instances").await.assert_redirect("/login");
-    second.get_page("/instances").await.assert_redirect("/login");
+    second
+        .get_page("/instances")
+        .await
+        .assert_redirect("/login");
     admin.get_page("/instances").await.assert_status(200);
     // A viewer may not end another user's sessions.
     first.login_as("viewer").await.assert_redirect("/instances");
@@ -282,13 +294,25 @@ async fn a_single_sign_on_started_on_one_replica_finishes_on_the_other() {
 async fn signing_in_beyond_the_per_user_limit_ends_the_oldest_session() {
     let replicas = Replicas::start(|s| s.session.max_per_user = 2).await;
     let oldest = replicas.app.new_browser();
-    oldest.login_as("viewer").await.assert_redirect("/instances");
+    oldest
+        .login_as("viewer")
+        .await
+        .assert_redirect("/instances");
     let middle = replicas.second.browser();
-    middle.login_as("viewer").await.assert_redirect("/instances");
+    middle
+        .login_as("viewer")
+        .await
+        .assert_redirect("/instances");
     oldest.get_page("/instances").await.assert_status(200);
     let newest = replicas.app.new_browser();
-    newest.login_as("viewer").await.assert_redirect("/instances");
-    oldest.get_page("/instances").await.assert_redirect("/login");
+    newest
+        .login_as("viewer")
+        .await
+        .assert_redirect("/instances");
+    oldest
+        .get_page("/instances")
+        .await
+        .assert_redirect("/login");
     middle.get_page("/instances").await.assert_status(200);
     newest.get_page("/instances").await.assert_status(200);
     // Other users are not affected.
@@ -302,7 +326,10 @@ async fn signing_in_beyond_the_per_user_limit_ends_the_oldest_session() {
 async fn last_seen_is_kept_beside_a_session_whose_state_is_never_rewritten() {
     let replicas = Replicas::start(|_| {}).await;
     let browser = replicas.app.new_browser();
-    browser.login_as("viewer").await.assert_redirect("/instances");
+    browser
+        .login_as("viewer")
+        .await
+        .assert_redirect("/instances");
     let mut redis = redis_pool(&replicas.redis.url).get().await.unwrap();
     let sessions: Vec<String> = redis
         .keys(format!("{}:session:*", replicas.prefix))
@@ -332,10 +359,7 @@ async fn last_seen_is_kept_beside_a_session_whose_state_is_never_rewritten() {
         .keys(format!("{}:se*", replicas.prefix))
         .await
         .unwrap();
-    assert!(
-        left.iter().all(|k| !k.contains(&key)),
-        "{left:?}"
-    );
+    assert!(left.iter().all(|k| !k.contains(&key)), "{left:?}");
 }
 
 #[tokio::test]

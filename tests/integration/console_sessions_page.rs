@@ -8,7 +8,10 @@ use crate::support::console::spawn_app_with;
 async fn users_see_and_end_their_own_sessions_and_admins_everyones() {
     let app = spawn_app_with(|_| {}).await;
     let laptop = app.new_browser();
-    laptop.login_as("viewer").await.assert_redirect("/instances");
+    laptop
+        .login_as("viewer")
+        .await
+        .assert_redirect("/instances");
     let phone = app.browser_from("127.0.0.2");
     phone.login_as("viewer").await.assert_redirect("/instances");
     let admin = app.new_browser();
@@ -18,10 +21,17 @@ async fn users_see_and_end_their_own_sessions_and_admins_everyones() {
         .get_with("/sessions", &[("User-Agent", "laptop-browser/1.0")])
         .await;
     own.assert_status(200);
-    assert_eq!(own.count("#sessions-table tbody tr"), 2, "only the viewer's");
+    assert_eq!(
+        own.count("#sessions-table tbody tr"),
+        2,
+        "only the viewer's"
+    );
     assert_eq!(own.count("#sessions-table tr[data-user='admin']"), 0);
     assert_eq!(own.count("#this-session"), 1);
-    assert!(!own.has("form.end-user"), "ending another user's sessions is for admins");
+    assert!(
+        !own.has("form.end-user"),
+        "ending another user's sessions is for admins"
+    );
     let clients = own.texts("#sessions-table td.client");
     assert!(clients.contains(&"127.0.0.2".to_owned()), "{clients:?}");
     assert_eq!(own.text("a#nav-sessions"), "Sessions");
@@ -42,7 +52,10 @@ async fn users_see_and_end_their_own_sessions_and_admins_everyones() {
     assert_eq!(everyone.count("#sessions-table tbody tr"), 2);
     assert!(everyone.has("form.end-user"));
     let second_admin = app.new_browser();
-    second_admin.login_as("admin").await.assert_redirect("/instances");
+    second_admin
+        .login_as("admin")
+        .await
+        .assert_redirect("/instances");
     admin
         .post_form("/sessions/end-user", &[])
         .await
@@ -60,7 +73,10 @@ async fn users_see_and_end_their_own_sessions_and_admins_everyones() {
         .post_form("/sessions/end", &[("sid", &mine)])
         .await
         .assert_redirect("/login");
-    laptop.get_page("/instances").await.assert_redirect("/login");
+    laptop
+        .get_page("/instances")
+        .await
+        .assert_redirect("/login");
 }
 
 #[tokio::test]
@@ -84,7 +100,10 @@ async fn the_sign_in_record_keeps_the_browser_and_the_limit_ends_the_oldest() {
     assert_eq!(page.text("#sessions-table td.agent"), "Firefox/140 (tests)");
     assert_eq!(page.text("#sessions-table td.role"), "operator");
     let second = app.new_browser();
-    second.login_as("operator").await.assert_redirect("/instances");
+    second
+        .login_as("operator")
+        .await
+        .assert_redirect("/instances");
     first.get_page("/instances").await.assert_redirect("/login");
     second.get_page("/instances").await.assert_status(200);
 }

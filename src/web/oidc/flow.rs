@@ -134,7 +134,9 @@ pub async fn callback(
         .map(|c| hash(c.value()))
         .unwrap_or_default();
     if !crate::web::crypto::same(&browser, &pending.browser) {
-        tracing::warn!("a single sign-on came back to another browser than the one that started it");
+        tracing::warn!(
+            "a single sign-on came back to another browser than the one that started it"
+        );
         return no(StatusCode::BAD_REQUEST, Msg::new("oidc-other-browser"));
     }
     // RFC 9207: a provider that names itself must be ours (a mix-up attack names another).

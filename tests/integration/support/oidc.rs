@@ -96,7 +96,10 @@ pub async fn register_client(redirect_uri: &str, post_logout_uri: &str) -> Regis
         .await
         .expect("a registration");
     RegisteredClient {
-        client_id: answer["client_id"].as_str().expect("a client id").to_owned(),
+        client_id: answer["client_id"]
+            .as_str()
+            .expect("a client id")
+            .to_owned(),
         client_secret: answer["client_secret"]
             .as_str()
             .expect("a client secret")
@@ -133,9 +136,7 @@ impl Default for IdpBrowser {
 /// The first form of `html`: its action and its fields (hidden and named inputs).
 fn form_of(html: &str) -> Option<(String, Vec<(String, String)>)> {
     let document = Html::parse_document(html);
-    let form = document
-        .select(&Selector::parse("form").unwrap())
-        .next()?;
+    let form = document.select(&Selector::parse("form").unwrap()).next()?;
     let action = form.value().attr("action")?.to_owned();
     let fields = form
         .select(&Selector::parse("input[name]").unwrap())
