@@ -4,10 +4,11 @@
 //!
 //! Each row shows what the sign-in wrote (user, mode, role, connection, client address, user
 //! agent, when) and when a request last extended the session's idle timeout. Sessions are
-//! named by their sign-in id, never by their key.
+//! named by their sign-in id, never by their key. Every ending is audited (intent first: when
+//! the audit log cannot record it, nothing is ended).
 
 use actix_web::http::StatusCode;
-use actix_web::{HttpResponse, web};
+use actix_web::{HttpRequest, HttpResponse, web};
 use askama::Template;
 use serde::{Deserialize, Serialize};
 
@@ -120,6 +121,46 @@ pub async fn list_sessions(
     render_page(hx, status, &page)
 }
 
+/// Ends sessions with `end`, audited as `operation` on `target` (intent before, outcome after).
+async fn audited_end(
+    request: &HttpRequest,
+    user: &CurrentUser,
+    operation: &str,
+    target: String,
+    end: impl Future<Output = Result<usize, anyhow::Error>>,
+) -> Result<usize, WebError> {
+    use sha2::{Digest, Sha256};
+    let intent = super::audit::Intent {
+        actor: user.record.user.clone(),
+        role: user.record.role.to_string(),
+        client: super::peer::address(request),
+        action: "console:sessions:end".to_owned(),
+        operation: operation.to_owned(),
+        target,
+        params: serde_json::json!({}),
+        session: hex::encode(&Sha256::digest(user.record.sid.as_bytes())[..8]),
+    };
+    let audit = &user.state.audit;
+    let id = audit
+        .intent(intent)
+        .await
+        .map_err(|e| WebError::AuditUnavailable(e.to_string()))?;
+    let result = end.await;
+    let failed = |code: &str| super::audit::Outcome::Failed {
+        code: code.to_owned(),
+        request_id: None,
+    };
+    let outcome = match &result {
+        Ok(0) => failed("not-found"),
+        Ok(_) => super::audit::Outcome::Ok { request_id: None },
+        Err(_) => failed("session-store"),
+    };
+    if let Err(error) = audit.outcome(id, outcome).await {
+        tracing::error!(audit.id = id, error = %error, "could not record the outcome of ending sessions");
+    }
+    result.map_err(|e| WebError::SessionStore(e.to_string()))
+}
+
 /// The form of an ending.
 #[derive(Debug, Default, Deserialize, Serialize)]
 #[serde(default)]
@@ -130,18 +171,22 @@ pub struct EndForm {
 
 /// `POST /sessions/end`: ends one session (an administrator's may be anyone's).
 pub async fn end_session(
+    request: HttpRequest,
     user: CurrentUser,
     hx: HxRequest,
     form: web::Form<EndForm>,
 ) -> Result<HttpResponse, WebError> {
     user.require(Permission::Read)?;
     let owner = (!user.can(Permission::ManageSessions)).then(|| user.record.user.as_str());
-    let ended = user
-        .state
-        .store
-        .end(owner, form.sid.trim())
-        .await
-        .map_err(|e| WebError::SessionStore(e.to_string()))?;
+    let sid = form.sid.trim();
+    let ended = audited_end(
+        &request,
+        &user,
+        "EndSession",
+        format!("session/{sid}"),
+        user.state.store.end(owner, sid),
+    )
+    .await?;
     if ended == 0 {
         return Err(WebError::NotFound(Msg::new("sessions-not-found")));
     }
@@ -155,6 +200,7 @@ pub async fn end_session(
 /// `POST /sessions/end-user`: ends every session of a user but the one of this request
 /// (others than oneself: administrators only).
 pub async fn end_user_sessions(
+    request: HttpRequest,
     user: CurrentUser,
     hx: HxRequest,
     form: web::Form<EndForm>,
@@ -170,12 +216,14 @@ pub async fn end_user_sessions(
         user.require(Permission::ManageSessions)?;
     }
     let keep = (target == user.record.user).then_some(user.record.sid.as_str());
-    let ended = user
-        .state
-        .store
-        .end_user(target, keep)
-        .await
-        .map_err(|e| WebError::SessionStore(e.to_string()))?;
+    let ended = audited_end(
+        &request,
+        &user,
+        "EndUserSessions",
+        format!("user/{target}"),
+        user.state.store.end_user(target, keep),
+    )
+    .await?;
     tracing::info!(by = %user.record.user, user = %target, ended, "ended a user's sessions");
     Ok(redirect(hx, &format!("/sessions?ended={ended}")))
 }

@@ -135,6 +135,15 @@ async fn a_session_works_on_either_replica_and_ending_it_on_one_refuses_it_on_th
     let after = admin.get_page("/sessions?ended=1").await;
     assert!(sids_of(&after, "operator").is_empty());
     assert_eq!(after.text("#sessions-notice"), "One session ended.");
+    // Audited in the log both replicas share: the operator's attempt found nothing of theirs
+    // to end, the administrator's ended one.
+    assert_eq!(
+        replicas.db.operations_and_outcomes().await,
+        vec![
+            ("EndSession".to_owned(), "failed".to_owned()),
+            ("EndSession".to_owned(), "ok".to_owned())
+        ]
+    );
 }
 
 #[tokio::test]
