@@ -8,11 +8,14 @@
 //! worst case for the sign-in throttle: two new keys per attempt), `FLOOD_CONCURRENCY`
 //! (default 32) at a time. Every attempt is checked by the emulator and refused. It prints the
 //! console's resident memory (RSS) before the flood, after every fifth of it, and at rest 5 s
-//! after it, with the attempts per second.
+//! after it, with the attempts per second. With `FLOOD_REDIS_URL` the console keeps its
+//! sessions and sign-in throttle in that Redis (under a prefix of its own), as replicas do.
 //!
 //! Nothing is asserted: the numbers are for reading. Everything listens on 127.0.0.1 only; the
 //! flood stops by itself after its attempts.
 
+// Each benchmark uses part of the shared helpers.
+#[allow(dead_code)]
 mod support;
 
 use std::sync::Arc;
@@ -30,8 +33,20 @@ fn setting(name: &str, default: u64) -> u64 {
         .unwrap_or(default)
 }
 
-fn write_config(dir: &std::path::Path, emulator: &str, port: u16) -> std::path::PathBuf {
+fn write_config(
+    dir: &std::path::Path,
+    emulator: &str,
+    port: u16,
+    redis: Option<&str>,
+) -> std::path::PathBuf {
     let key = dms_console::web::crypto::ServerKey::generate().to_hex();
+    let backend = match redis {
+        Some(url) => format!(
+            "backend = \"redis\"\nredis_url = \"{url}\"\nredis_key_prefix = \"dms-flood-{}\"",
+            rand::random::<u32>()
+        ),
+        None => "backend = \"memory\"".to_owned(),
+    };
     let text = format!(
         r#"[server]
 listen = "127.0.0.1:{port}"
@@ -40,6 +55,7 @@ public_url = "https://console.example.com"
 
 [session]
 key = "{key}"
+{backend}
 
 [audit]
 url = "sqlite::memory:"
@@ -119,7 +135,8 @@ async fn main() {
     let dir = tempfile::tempdir().expect("a temporary directory");
     let (_emulator, emulator_url) = start_emulator(dir.path(), &[]);
     let port = free_port();
-    let config = write_config(dir.path(), &emulator_url, port);
+    let redis = std::env::var("FLOOD_REDIS_URL").ok();
+    let config = write_config(dir.path(), &emulator_url, port, redis.as_deref());
     let console: Proc = start_console(dir.path(), &config);
     let pid = console.0.id();
     let base = format!("http://127.0.0.1:{port}");

@@ -177,7 +177,7 @@ pub async fn end_session(
     form: web::Form<EndForm>,
 ) -> Result<HttpResponse, WebError> {
     user.require(Permission::Read)?;
-    let owner = (!user.can(Permission::ManageSessions)).then(|| user.record.user.as_str());
+    let owner = (!user.can(Permission::ManageSessions)).then_some(user.record.user.as_str());
     let sid = form.sid.trim();
     let ended = audited_end(
         &request,

@@ -13,6 +13,7 @@ mod client_outcomes;
 mod client_topics;
 mod client_users;
 mod config;
+mod config_team;
 mod console_audit;
 mod console_audit_postgres;
 mod console_instances;
