@@ -18,9 +18,15 @@ use crate::config::{ConfigError, Settings};
 use crate::web::audit::Audit;
 use crate::web::crypto::ServerKey;
 use crate::web::hosts::{self, AllowedHosts};
+use crate::web::ledger::Ledger;
 use crate::web::metrics::Metrics;
+use crate::web::oidc::pending::PendingSignIns;
+use crate::web::oidc::provider::{Provider, ProviderSettings};
+use crate::web::oidc::{GroupMap, GroupRule, Oidc};
+use crate::web::ratelimit::RateLimiter;
 use crate::web::rbac::Role;
 use crate::web::session_store::{MemoryStore, RedisStore, Store};
+use crate::web::shared::{Backend, Redis};
 use crate::web::state::{Account, AppState, EnvColour, Environment};
 use crate::web::throttle::Throttle;
 use crate::web::{htmx, limits, metrics, middleware, routes};
@@ -86,6 +92,128 @@ fn public_url(settings: &Settings) -> Result<Option<url::Url>, ConfigError> {
         ));
     }
     Ok(Some(url))
+}
+
+/// Validates `[oidc]` and builds single sign-on, when `oidc.issuer` is set.
+fn oidc(
+    settings: &Settings,
+    public_url: &Option<url::Url>,
+    connections: &HashMap<String, crate::api::ClientConfig>,
+    backend: &Backend,
+    key: &ServerKey,
+    http: &reqwest::Client,
+) -> Result<Option<Oidc>, ConfigError> {
+    let oidc = &settings.oidc;
+    let Some(issuer) = oidc
+        .issuer
+        .as_deref()
+        .map(str::trim)
+        .filter(|i| !i.is_empty())
+    else {
+        return Ok(None);
+    };
+    let issuer = openidconnect::IssuerUrl::new(issuer.to_owned())
+        .map_err(|e| config_error("oidc.issuer", format!("`{issuer}`: {e}")))?;
+    if !matches!(issuer.url().scheme(), "https" | "http") {
+        return Err(config_error("oidc.issuer", "must be an https:// URL"));
+    }
+    if oidc.client_id.trim().is_empty() {
+        return Err(config_error(
+            "oidc.client_id",
+            "missing; the console's client id at the provider",
+        ));
+    }
+    let client_secret = crate::config::secret_from(
+        "oidc.client_secret",
+        oidc.client_secret.as_ref(),
+        oidc.client_secret_file.as_deref(),
+    )?
+    .ok_or_else(|| {
+        config_error(
+            "oidc.client_secret",
+            "missing; set oidc.client_secret_file (or oidc.client_secret)",
+        )
+    })?;
+    let redirect = match (&oidc.redirect_url, public_url) {
+        (Some(url), _) => url.clone(),
+        (None, Some(public)) => format!(
+            "{}/login/oidc/callback",
+            public.as_str().trim_end_matches('/')
+        ),
+        (None, None) => {
+            return Err(config_error(
+                "oidc.redirect_url",
+                "missing; set it (e.g. https://console.example.com/login/oidc/callback) or server.public_url",
+            ));
+        }
+    };
+    let redirect_url = openidconnect::RedirectUrl::new(redirect.clone())
+        .map_err(|e| config_error("oidc.redirect_url", format!("`{redirect}`: {e}")))?;
+    let mut rules = Vec::new();
+    for (n, mapping) in oidc.groups.iter().enumerate() {
+        let key = format!("oidc.groups[{n}]");
+        if mapping.group.trim().is_empty() {
+            return Err(config_error(&format!("{key}.group"), "missing"));
+        }
+        let role: Role = mapping
+            .role
+            .parse()
+            .map_err(|e: String| config_error(&format!("{key}.role"), e))?;
+        if mapping.connections.is_empty() {
+            return Err(config_error(
+                &format!("{key}.connections"),
+                "name at least one [[connections]] entry",
+            ));
+        }
+        for connection in &mapping.connections {
+            if !connections.contains_key(connection) {
+                return Err(config_error(
+                    &format!("{key}.connections"),
+                    format!("no [[connections]] entry is named `{connection}`"),
+                ));
+            }
+        }
+        rules.push(GroupRule {
+            group: mapping.group.clone(),
+            role,
+            connections: mapping.connections.clone(),
+        });
+    }
+    if rules.is_empty() {
+        return Err(config_error(
+            "oidc.groups",
+            "missing; map at least one group to a role and connections ([[oidc.groups]])",
+        ));
+    }
+    let mut scopes: Vec<String> = oidc
+        .scopes
+        .iter()
+        .map(|s| s.trim().to_owned())
+        .filter(|s| !s.is_empty() && s != "openid")
+        .collect();
+    scopes.dedup();
+    let provider = Provider::new(
+        ProviderSettings {
+            name: oidc.provider_name.trim().to_owned(),
+            issuer,
+            client_id: oidc.client_id.trim().to_owned(),
+            client_secret,
+            redirect_url,
+            scopes,
+            groups_claim: oidc.groups_claim.clone(),
+            username_claim: oidc.username_claim.clone(),
+        },
+        http.clone(),
+    );
+    let pending = match backend {
+        Backend::Memory => PendingSignIns::in_memory(),
+        Backend::Redis(redis) => PendingSignIns::in_redis(redis.clone(), key.clone()),
+    };
+    Ok(Some(Oidc {
+        provider,
+        groups: GroupMap { rules },
+        pending,
+    }))
 }
 
 /// Builds the shared state from `settings`.
@@ -197,8 +325,8 @@ pub fn build_state(settings: &Settings, key: ServerKey) -> Result<AppState, Conf
             "the idle timeout must not exceed the absolute timeout",
         ));
     }
-    let store = match settings.session.backend.as_str() {
-        "memory" => Store::Memory(MemoryStore::new(absolute)),
+    let backend = match settings.session.backend.as_str() {
+        "memory" => Backend::Memory,
         "redis" => {
             let url = settings.session.redis_url.as_deref().ok_or_else(|| {
                 config_error(
@@ -206,9 +334,16 @@ pub fn build_state(settings: &Settings, key: ServerKey) -> Result<AppState, Conf
                     "missing; needed with session.backend = \"redis\"",
                 )
             })?;
+            let prefix = settings.session.redis_key_prefix.trim();
+            if prefix.is_empty() || prefix.contains(char::is_whitespace) {
+                return Err(config_error(
+                    "session.redis_key_prefix",
+                    "must be a word without spaces, e.g. dms-console",
+                ));
+            }
             let timeout = Duration::from_millis(settings.session.redis_timeout_ms.max(1));
-            Store::Redis(
-                RedisStore::new(url, absolute, timeout)
+            Backend::Redis(
+                Redis::new(url, prefix, timeout)
                     .map_err(|e| config_error("session.redis_url", e))?,
             )
         }
@@ -219,7 +354,25 @@ pub fn build_state(settings: &Settings, key: ServerKey) -> Result<AppState, Conf
             ));
         }
     };
+    let max_per_user = settings.session.max_per_user;
+    let max_failures = settings.auth.max_failures.max(1);
+    let failure_window = Duration::from_secs(settings.auth.failure_window_seconds.max(1));
+    let (store, throttle, ledger, limits) = match &backend {
+        Backend::Memory => (
+            Store::Memory(MemoryStore::new(absolute, max_per_user)),
+            Throttle::in_memory(max_failures, failure_window),
+            Ledger::in_memory(),
+            RateLimiter::in_memory(),
+        ),
+        Backend::Redis(redis) => (
+            Store::Redis(RedisStore::new(redis.clone(), absolute, max_per_user)),
+            Throttle::in_redis(redis.clone(), max_failures, failure_window),
+            Ledger::in_redis(redis.clone()),
+            RateLimiter::in_redis(redis.clone()),
+        ),
+    };
     let public_url = public_url(settings)?;
+    let oidc = oidc(settings, &public_url, &connections, &backend, &key, &http)?;
     let audit = Audit::open(&settings.audit.url).map_err(|e| config_error("audit.url", e.0))?;
     Ok(AppState {
         key,
@@ -231,17 +384,17 @@ pub fn build_state(settings: &Settings, key: ServerKey) -> Result<AppState, Conf
         cloud_environment,
         server_connection,
         http,
-        throttle: Throttle::in_memory(
-            settings.auth.max_failures.max(1),
-            Duration::from_secs(settings.auth.failure_window_seconds.max(1)),
-        ),
+        throttle,
         store,
         secure_cookies: settings.server.behind_tls_proxy,
         public_url,
         idle_timeout: idle,
         metrics,
         audit,
-        ledger: Default::default(),
+        ledger,
+        limits,
+        oidc,
+        max_sessions_per_user: max_per_user,
         budgets: Default::default(),
         lists: Default::default(),
         started: std::time::Instant::now(),

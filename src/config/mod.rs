@@ -65,6 +65,8 @@ pub struct Settings {
     pub connections: Vec<web::ConnectionSettings>,
     /// `[audit]`: the audit log.
     pub audit: web::AuditSettings,
+    /// `[oidc]`: single sign-on with an OpenID Connect provider.
+    pub oidc: web::OidcSettings,
 }
 
 /// `[dms]`.
@@ -483,7 +485,8 @@ fn parse_endpoint(key: &str, value: &str) -> Result<Url, ConfigError> {
     Ok(url)
 }
 
-fn secret_from(
+/// A secret given inline (`key`) or in a file (`key_file`), not both; `None` when neither is.
+pub fn secret_from(
     key: &str,
     inline: Option<&Secret>,
     file: Option<&Path>,

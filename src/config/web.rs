@@ -36,6 +36,12 @@ pub struct SessionSettings {
     /// included) may take before the request gets the "sessions are unavailable" page
     /// (default 2000).
     pub redis_timeout_ms: u64,
+    /// `session.redis_key_prefix`: the prefix of every Redis key the console writes (default
+    /// `dms-console`), so several consoles can share one Redis apart.
+    pub redis_key_prefix: String,
+    /// `session.max_per_user`: how many sessions one user may hold at once; signing in once
+    /// more ends the oldest (default 0: no limit).
+    pub max_per_user: usize,
 }
 
 impl Default for SessionSettings {
@@ -50,6 +56,8 @@ impl Default for SessionSettings {
             idle_timeout_seconds: None,
             absolute_timeout_seconds: None,
             redis_timeout_ms: 2000,
+            redis_key_prefix: "dms-console".to_owned(),
+            max_per_user: 0,
         }
     }
 }
@@ -103,6 +111,70 @@ impl Default for AuthSettings {
             environment_colour: None,
         }
     }
+}
+
+/// `[oidc]`: single sign-on with an OpenID Connect provider (authorization code flow with
+/// PKCE). Offered on the sign-in page when `oidc.issuer` is set.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct OidcSettings {
+    /// `oidc.issuer`: the provider's issuer URL; its discovery document is read from
+    /// `<issuer>/.well-known/openid-configuration`.
+    pub issuer: Option<String>,
+    /// `oidc.provider_name`: what the sign-in button calls the provider ("Sign in with …").
+    pub provider_name: String,
+    /// `oidc.client_id`: the console's client id at the provider.
+    pub client_id: String,
+    /// `oidc.client_secret`: the client secret (prefer `oidc.client_secret_file`).
+    #[serde(skip_serializing)]
+    pub client_secret: Option<Secret>,
+    /// `oidc.client_secret_file`: a file holding the client secret.
+    pub client_secret_file: Option<PathBuf>,
+    /// `oidc.redirect_url`: where the provider sends the browser back (default:
+    /// `server.public_url` + `/login/oidc/callback`); register it at the provider.
+    pub redirect_url: Option<String>,
+    /// `oidc.scopes`: scopes asked for besides `openid` (default `profile`, `email`, `groups`).
+    pub scopes: Vec<String>,
+    /// `oidc.groups_claim`: the ID token claim that lists the user's groups (default `groups`).
+    pub groups_claim: String,
+    /// `oidc.username_claim`: the claim shown as the user's name (default
+    /// `preferred_username`, else `email`, else the subject).
+    pub username_claim: String,
+    /// `[[oidc.groups]]`: which groups get which role on which connections.
+    pub groups: Vec<GroupMapping>,
+}
+
+impl Default for OidcSettings {
+    fn default() -> Self {
+        Self {
+            issuer: None,
+            provider_name: "OpenID Connect".to_owned(),
+            client_id: String::new(),
+            client_secret: None,
+            client_secret_file: None,
+            redirect_url: None,
+            scopes: vec![
+                "profile".to_owned(),
+                "email".to_owned(),
+                "groups".to_owned(),
+            ],
+            groups_claim: "groups".to_owned(),
+            username_claim: "preferred_username".to_owned(),
+            groups: Vec::new(),
+        }
+    }
+}
+
+/// `[[oidc.groups]]`: members of `group` get `role` on each of `connections`.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct GroupMapping {
+    /// The group's name as the groups claim lists it.
+    pub group: String,
+    /// `viewer`, `operator` or `admin`.
+    pub role: String,
+    /// Names of `[[connections]]` entries.
+    pub connections: Vec<String>,
 }
 
 /// `[[accounts]]`: a console account.

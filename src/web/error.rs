@@ -38,6 +38,9 @@ pub enum WebError {
     /// The request is larger than the console accepts.
     #[error("too large: {0}")]
     TooLarge(Msg),
+    /// A rate limit of the console refuses the action for now (see `web::ratelimit`).
+    #[error("too many requests: {0}")]
+    TooManyRequests(Msg),
     /// A DMS call failed.
     #[error("{what}: {source}")]
     Upstream {
@@ -189,6 +192,7 @@ impl WebError {
             Self::NotFound(what) => plain("error-notfound-title", what.clone()),
             Self::Invalid(why) => plain("error-invalid-title", why.clone()),
             Self::TooLarge(why) => plain("error-too-large-title", why.clone()),
+            Self::TooManyRequests(why) => plain("error-too-many-title", why.clone()),
             Self::Upstream {
                 what,
                 source,
@@ -221,6 +225,7 @@ impl ResponseError for WebError {
             Self::NotFound(_) => StatusCode::NOT_FOUND,
             Self::Invalid(_) => StatusCode::BAD_REQUEST,
             Self::TooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
+            Self::TooManyRequests(_) => StatusCode::TOO_MANY_REQUESTS,
             Self::Upstream { source, .. } => upstream_status(source),
             Self::AlreadySubmitted(_) => StatusCode::CONFLICT,
             Self::AuditUnavailable(_) | Self::SessionStore(_) => StatusCode::SERVICE_UNAVAILABLE,

@@ -27,6 +27,8 @@ pub struct UserBar {
     pub mode: SignInMode,
     /// The connection (region and project, or connection name).
     pub connection: String,
+    /// The connections a single-sign-on user may switch between (empty otherwise).
+    pub grants: Vec<super::oidc::Grant>,
 }
 
 /// One breadcrumb: a label and, except for the last, a link.
@@ -49,6 +51,8 @@ pub enum Section {
     Instances,
     /// The audit log.
     Audit,
+    /// The live sessions.
+    Sessions,
     /// Anything else (sign-in, errors).
     Other,
 }
@@ -309,6 +313,7 @@ impl Layout {
                 role: user.record.role,
                 mode: user.record.mode,
                 connection: user.record.connection_label.clone(),
+                grants: user.record.grants.clone(),
             }),
             csrf: user.record.csrf.clone(),
             section,
@@ -355,6 +360,7 @@ impl Layout {
                 role: record.role,
                 mode: record.mode,
                 connection: record.connection_label.clone(),
+                grants: record.grants.clone(),
             }),
             csrf: record.csrf.clone(),
             section: Section::Other,
@@ -441,7 +447,9 @@ impl Layout {
     pub fn in_section(&self, section: &str) -> bool {
         matches!(
             (self.section, section),
-            (Section::Instances, "instances") | (Section::Audit, "audit")
+            (Section::Instances, "instances")
+                | (Section::Audit, "audit")
+                | (Section::Sessions, "sessions")
         )
     }
 

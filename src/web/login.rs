@@ -1,12 +1,13 @@
 //! Sign-in and sign-out.
 //!
-//! Three modes, each can be switched off: an access key (checked with one cheap signed call
-//! before the session exists), an IAM user (password exchanged for a project-scoped token),
-//! and console accounts (argon2 hashes) that use connections configured on the server. Users
-//! never choose the endpoint: it is server configuration. Sign-ins are throttled per account
-//! and per client address, each attempt counted before its credentials are checked. The
-//! sign-in form is protected by a CSRF token bound to a nonce cookie, since no session exists
-//! yet.
+//! Three modes with a form, each can be switched off: an access key (checked with one cheap
+//! signed call before the session exists), an IAM user (password exchanged for a
+//! project-scoped token), and console accounts (argon2 hashes) that use connections
+//! configured on the server; beside them, when configured, single sign-on (`oidc`), which may
+//! be the only mode. Users never choose the endpoint: it is server configuration. Sign-ins are
+//! throttled per account and per client address, each attempt counted before its credentials
+//! are checked (in Redis, across replicas, with the Redis backend). The sign-in form is
+//! protected by a CSRF token bound to a nonce cookie, since no session exists yet.
 
 use actix_session::Session;
 use actix_web::cookie::{Cookie, SameSite};
@@ -59,6 +60,10 @@ struct LoginPage {
     access_key_enabled: bool,
     iam_enabled: bool,
     accounts_enabled: bool,
+    /// The identity provider's name, when single sign-on is offered.
+    oidc_name: Option<String>,
+    /// After signing out of a single-sign-on session: the provider's end-session URL.
+    end_session: Option<String>,
     regions: Vec<String>,
     form: FormView,
     problem: Option<Msg>,
@@ -75,7 +80,8 @@ fn region_list(state: &AppState) -> Vec<String> {
     list
 }
 
-/// The mode shown: the one asked for when offered, else the first offered.
+/// The form shown: the mode asked for when offered, else the first offered; none when only
+/// single sign-on is.
 fn shown_mode(state: &AppState, asked: &str) -> &'static str {
     let accounts = state.auth.console_accounts && !state.accounts.is_empty();
     match asked {
@@ -84,7 +90,8 @@ fn shown_mode(state: &AppState, asked: &str) -> &'static str {
         "iam" if state.auth.iam_user => "iam",
         _ if accounts => "account",
         _ if state.auth.access_key => "access_key",
-        _ => "iam",
+        _ if state.auth.iam_user => "iam",
+        _ => "",
     }
 }
 
@@ -109,27 +116,85 @@ fn page(
         access_key_enabled: state.auth.access_key,
         iam_enabled: state.auth.iam_user,
         accounts_enabled: state.auth.console_accounts && !state.accounts.is_empty(),
+        oidc_name: state
+            .oidc
+            .as_ref()
+            .map(|o| o.provider.settings().name.clone()),
+        end_session: None,
         regions: region_list(state),
         form,
         problem,
     }
 }
 
-/// `GET /login`.
+/// `GET /login`. After signing out of a single-sign-on session (`?signed_out=oidc`) it offers
+/// the provider's end-session URL, when the provider has one.
 pub async fn login_form(
     request: HttpRequest,
     hx: HxRequest,
     state: web::Data<AppState>,
     query: web::Query<std::collections::BTreeMap<String, String>>,
 ) -> Result<HttpResponse, WebError> {
+    let mode = query.get("mode").map(String::as_str).unwrap_or("");
+    let mut end_session = None;
+    if query.get("signed_out").map(String::as_str) == Some("oidc")
+        && let Some(oidc) = &state.oidc
+    {
+        let back = format!("{}/login", state.origin_of(&request));
+        end_session = oidc
+            .provider
+            .end_session_url(&back)
+            .await
+            .map(|u| u.to_string());
+    }
+    let problem = end_session
+        .as_ref()
+        .map(|_| Msg::new("oidc-signed-out").arg("provider", oidc_name(&state)));
+    show(
+        &request,
+        hx,
+        &state,
+        mode,
+        StatusCode::OK,
+        problem,
+        end_session,
+    )
+}
+
+fn oidc_name(state: &AppState) -> String {
+    state
+        .oidc
+        .as_ref()
+        .map(|o| o.provider.settings().name.clone())
+        .unwrap_or_default()
+}
+
+/// The sign-in page with `status` and `problem` (and the sign-in nonce cookie when the browser
+/// has none): also the page that says why a single sign-on was refused.
+pub fn show(
+    request: &HttpRequest,
+    hx: HxRequest,
+    state: &AppState,
+    mode: &str,
+    status: StatusCode,
+    problem: Option<Msg>,
+    end_session: Option<String>,
+) -> Result<HttpResponse, WebError> {
     let cookie_name = state.login_nonce_cookie();
     let existing = request.cookie(cookie_name).map(|c| c.value().to_owned());
     let nonce = existing.clone().unwrap_or_else(|| random_token(24));
     let csrf = state.key.mac("login-csrf", &nonce);
-    let mode = query.get("mode").map(String::as_str).unwrap_or("");
-    let ui = Ui::of(&request);
-    let login = page(&request, &state, csrf, FormView::empty(ui.lang), mode, None);
-    let mut response = render_page(hx, StatusCode::OK, &login)?;
+    let ui = Ui::of(request);
+    let mut login = page(
+        request,
+        state,
+        csrf,
+        FormView::empty(ui.lang),
+        mode,
+        problem,
+    );
+    login.end_session = end_session;
+    let mut response = render_page(hx, status, &login)?;
     if existing.is_none() {
         let cookie = Cookie::build(cookie_name, nonce)
             .path("/")
@@ -223,7 +288,10 @@ pub async fn login(
     // form gives its slot back (the attempt is dropped).
     let attempt = match state.throttle.begin(keys).await {
         Ok(attempt) => attempt,
-        Err(wait) => {
+        Err(super::throttle::Refusal::Unavailable(why)) => {
+            return Err(WebError::SessionStore(why));
+        }
+        Err(super::throttle::Refusal::Wait(wait)) => {
             let problem = Msg::new("login-throttled").arg("seconds", wait.as_secs().max(1));
             return refused(
                 &request,
@@ -291,7 +359,7 @@ pub async fn login(
         Ok(record) => {
             attempt.succeeded();
             tracing::info!(user = %record.user, role = %record.role, mode = record.mode.label(), "signed in");
-            record.start(&session)?;
+            record.seen_from(&request).start(&session)?;
             Ok(redirect(hx, "/instances"))
         }
         Err(problem) => {
@@ -310,7 +378,8 @@ pub async fn login(
     }
 }
 
-fn new_record(
+/// A new record of a sign-in by `user` (the caller adds credentials or connections).
+pub fn new_record(
     user: String,
     role: super::rbac::Role,
     mode: SignInMode,
@@ -327,6 +396,9 @@ fn new_record(
         sid: random_token(16),
         signed_in_at: crate::clock::now_ms(),
         token_expires_at: None,
+        client: String::new(),
+        user_agent: String::new(),
+        grants: Vec::new(),
     }
 }
 
@@ -467,13 +539,19 @@ fn dummy_hash() -> &'static str {
 
 /// `POST /logout`: deletes the server-side session, so the old cookie is worthless (and removes
 /// it), and asks the browser to clear its cache and storage. Cookies are not cleared wholesale:
-/// the reader's language, theme and zone outlive the session.
+/// the reader's language, theme and zone outlive the session. A single-sign-on session comes
+/// back to a sign-in page that offers to end the provider's session too.
 pub async fn logout(session: Session, hx: HxRequest) -> HttpResponse {
-    if let Some(record) = SessionRecord::of(&session) {
+    let record = SessionRecord::of(&session);
+    if let Some(record) = &record {
         tracing::info!(user = %record.user, "signed out");
     }
     session.purge();
-    let mut response = redirect(hx, "/login");
+    let target = match record.map(|r| r.mode) {
+        Some(SignInMode::Oidc) => "/login?signed_out=oidc",
+        _ => "/login",
+    };
+    let mut response = redirect(hx, target);
     response.headers_mut().insert(
         actix_web::http::header::HeaderName::from_static("clear-site-data"),
         actix_web::http::header::HeaderValue::from_static("\"cache\", \"storage\""),

@@ -6,7 +6,9 @@
 //! (the message catalogue), `prefs` (language, zone, theme), `time`, `forms`, `list` (paging,
 //! sorting, filters) and `export` (CSV and JSON).
 //!
-//! The pages: `login`, `instances`, `topics`, `users`, `audit::page`, `health`. `session` turns a request into
+//! The pages: `login` (with `oidc`, single sign-on), `instances`, `topics`, `users`,
+//! `audit::page`, `sessions_page`, `switch` (the connection switcher), `health`. `shared` is the
+//! Redis the replicas share (sessions, `throttle`, `ratelimit`, `ledger`). `session` turns a request into
 //! its signed-in user; `middleware` holds the security checks, `limits` and `hosts` the
 //! first ones (sizes, the `Host` a request names). Handlers talk to DMS only
 //! through `api::DmsClient`.
@@ -32,15 +34,20 @@ pub mod login;
 pub mod metrics;
 pub mod middleware;
 pub mod multipart;
+pub mod oidc;
 pub mod passwords;
 pub mod paths;
 pub mod peer;
 pub mod prefs;
+pub mod ratelimit;
 pub mod rbac;
 pub mod routes;
 pub mod session;
 pub mod session_store;
+pub mod sessions_page;
+pub mod shared;
 pub mod state;
+pub mod switch;
 pub mod throttle;
 pub mod time;
 pub mod topics;

@@ -95,6 +95,8 @@ pub enum Permission {
     ManageTags,
     /// Metadata migration tasks.
     ManageMigration,
+    /// Seeing and ending everyone's sessions (everyone sees and ends their own).
+    ManageSessions,
 }
 
 impl Permission {
@@ -103,6 +105,7 @@ impl Permission {
         match self {
             Self::Read => "dms:instance:get",
             Self::ReadAudit => "console:audit:read",
+            Self::ManageSessions => "console:sessions:manage",
             Self::RevealMessageBody => "dms:instance:get",
             Self::CreateInstances => "dms:instance:create",
             Self::DeleteInstances => "dms:instance:delete",
@@ -129,7 +132,7 @@ pub fn allows(role: Role, permission: Permission) -> bool {
             role >= Role::Operator
         }
         ReadAudit | CreateInstances | ModifyInstances | DeleteInstances | ManageUsers
-        | ManageConfig | ManageTags | ManageMigration => role == Role::Admin,
+        | ManageConfig | ManageTags | ManageMigration | ManageSessions => role == Role::Admin,
     }
 }
 
@@ -166,5 +169,6 @@ mod tests {
         check(Permission::DeleteInstances, false, false, true);
         check(Permission::ManageUsers, false, false, true);
         check(Permission::ReadAudit, false, false, true);
+        check(Permission::ManageSessions, false, false, true);
     }
 }

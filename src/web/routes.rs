@@ -13,7 +13,9 @@ use actix_web::{ResponseError, web};
 
 use super::rbac::{Permission, allows};
 use super::session::SessionRecord;
-use super::{assets, audit, health, instances, login, prefs, topics, users};
+use super::{
+    assets, audit, health, instances, login, oidc, prefs, sessions_page, switch, topics, users,
+};
 use actix_session::SessionExt;
 
 /// Who may call a route.
@@ -81,6 +83,12 @@ pub static ROUTES: &[RouteDef] = &[
     route!(get "/login", Public, login::login_form),
     route!(post "/login", Public, login::login),
     route!(post "/logout", Signed(P::Read), login::logout),
+    route!(get "/login/oidc", Public, oidc::flow::start),
+    route!(get "/login/oidc/callback", Public, oidc::flow::callback),
+    route!(post "/connection", Signed(P::Read), switch::switch_connection),
+    route!(get "/sessions", Signed(P::Read), sessions_page::list_sessions),
+    route!(post "/sessions/end", Signed(P::Read), sessions_page::end_session),
+    route!(post "/sessions/end-user", Signed(P::Read), sessions_page::end_user_sessions),
     route!(post "/preferences", Public, prefs::update_preferences),
     route!(get "/instances", Signed(P::Read), instances::list::list_instances),
     route!(get "/instances/{instance_id}", Signed(P::Read), instances::dashboard::show_instance),

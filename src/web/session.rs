@@ -18,8 +18,10 @@ use crate::api::{ClientConfig, Credentials, DmsClient};
 use crate::secret::Secret;
 
 use super::error::WebError;
+use super::oidc::Grant;
 use super::prefs::Ui;
 use super::rbac::{Permission, Role, allows};
+use super::session_store::{INDEX_KEY, IndexEntry};
 use super::state::{AppState, Environment};
 
 /// The session-state key of the record.
@@ -35,6 +37,8 @@ pub enum SignInMode {
     IamUser,
     /// Console account with a server-side connection.
     Account,
+    /// Single sign-on (OpenID Connect), with server-side connections mapped from groups.
+    Oidc,
 }
 
 impl SignInMode {
@@ -44,6 +48,7 @@ impl SignInMode {
             Self::AccessKey => "access key",
             Self::IamUser => "IAM user",
             Self::Account => "console account",
+            Self::Oidc => "single sign-on",
         }
     }
 
@@ -53,6 +58,7 @@ impl SignInMode {
             Self::AccessKey => "signed-in-with-access-key",
             Self::IamUser => "signed-in-with-iam",
             Self::Account => "signed-in-with-account",
+            Self::Oidc => "signed-in-with-oidc",
         }
     }
 
@@ -62,6 +68,7 @@ impl SignInMode {
             Self::AccessKey => "mode-access-key",
             Self::IamUser => "mode-iam",
             Self::Account => "mode-account",
+            Self::Oidc => "mode-oidc",
         }
     }
 }
@@ -129,15 +136,61 @@ pub struct SessionRecord {
     pub signed_in_at: i64,
     /// When an IAM token expires (Unix seconds), so the session ends with it.
     pub token_expires_at: Option<i64>,
+    /// The client address at sign-in.
+    #[serde(default)]
+    pub client: String,
+    /// The browser's `User-Agent` at sign-in (at most 200 characters).
+    #[serde(default)]
+    pub user_agent: String,
+    /// The connections a single-sign-on user may switch between, with the role on each
+    /// (`connection` and `role` are the current one's).
+    #[serde(default)]
+    pub grants: Vec<Grant>,
 }
 
 impl SessionRecord {
-    /// Stores the record in a freshly renewed session (new id: no fixation).
+    /// Stores the record in a freshly renewed session (new id: no fixation), with the index
+    /// entry the store files it under and nothing left of an earlier session.
     pub fn start(self, session: &Session) -> Result<(), WebError> {
+        session.clear();
         session.renew();
+        let index = IndexEntry {
+            user: self.user.clone(),
+            sid: self.sid.clone(),
+        };
+        let index = serde_json::to_string(&index).expect("serialisable");
+        session
+            .insert(INDEX_KEY, index)
+            .and_then(|_| session.insert(RECORD_KEY, &self))
+            .map_err(|e| WebError::unexpected(format!("cannot store the session: {e}")))
+    }
+
+    /// Replaces the record of a live session in place: the one write after sign-in, when a
+    /// single-sign-on user switches connection. The store never recreates a session that
+    /// ended meanwhile.
+    pub fn replace(self, session: &Session) -> Result<(), WebError> {
         session
             .insert(RECORD_KEY, &self)
             .map_err(|e| WebError::unexpected(format!("cannot store the session: {e}")))
+    }
+
+    /// The record of a state the store holds (the sessions page reads them).
+    pub fn of_state(state: &std::collections::HashMap<String, String>) -> Option<Self> {
+        serde_json::from_str(state.get(RECORD_KEY)?).ok()
+    }
+
+    /// Notes the client address and `User-Agent` of the sign-in `request`.
+    pub fn seen_from(mut self, request: &HttpRequest) -> Self {
+        self.client = super::peer::address(request);
+        self.user_agent = request
+            .headers()
+            .get(actix_web::http::header::USER_AGENT)
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or_default()
+            .chars()
+            .take(200)
+            .collect();
+        self
     }
 
     /// The record of `session`, if signed in.

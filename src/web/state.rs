@@ -1,6 +1,7 @@
 //! `AppState`: what every handler shares — the server key, sign-in settings, console
 //! accounts, configured connections, the HTTP client pool, the sign-in throttle, the session
-//! store, metrics and the audit log.
+//! store, single sign-on, metrics, the audit log, and what the replicas share through it (the
+//! ledger of submitted changes and the rate limits).
 
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -110,8 +111,16 @@ pub struct AppState {
     pub metrics: Arc<Metrics>,
     /// The audit log.
     pub audit: Audit,
-    /// Operation ids of submitted changes, so none is sent twice.
+    /// Operation ids of submitted changes, so none is sent twice (shared by the replicas
+    /// with the Redis backend).
     pub ledger: super::ledger::Ledger,
+    /// Per-user rate limits of dangerous changes (shared by the replicas with the Redis
+    /// backend): `state.limits.allow(user, "dlq-resend", 10, window)`.
+    pub limits: super::ratelimit::RateLimiter,
+    /// Single sign-on, when `[oidc]` is configured.
+    pub oidc: Option<super::oidc::Oidc>,
+    /// How many sessions one user may hold (0: no limit).
+    pub max_sessions_per_user: usize,
     /// DMS calls in flight per instance.
     pub budgets: super::budget::Budgets,
     /// Short-lived lists per credential.
@@ -127,6 +136,34 @@ impl AppState {
             "__Host-dms-console-session"
         } else {
             "dms-console-session"
+        }
+    }
+
+    /// The name of the cookie that binds a single sign-on to the browser that started it.
+    /// (SameSite=Lax: it must come back with the provider's redirect, a cross-site
+    /// navigation.)
+    pub fn oidc_cookie(&self) -> &'static str {
+        if self.secure_cookies {
+            "__Host-dms-console-oidc"
+        } else {
+            "dms-console-oidc"
+        }
+    }
+
+    /// The origin users reach the console at: `server.public_url`, else plain HTTP on the
+    /// `Host` of `request` (which the allowed-hosts check has vetted; forwarding headers are
+    /// not trusted).
+    pub fn origin_of(&self, request: &actix_web::HttpRequest) -> String {
+        match &self.public_url {
+            Some(url) => url.origin().ascii_serialization(),
+            None => {
+                let host = request
+                    .headers()
+                    .get(actix_web::http::header::HOST)
+                    .and_then(|v| v.to_str().ok())
+                    .unwrap_or("localhost");
+                format!("http://{host}")
+            }
         }
     }
 

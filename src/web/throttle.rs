@@ -8,14 +8,28 @@
 //! refused at once. A success frees the key; an attempt abandoned before any check (a form
 //! with empty fields) gives its slot back.
 //!
-//! The bookkeeping sits behind [`AttemptLedger`], so several replicas can later share one
-//! ledger (e.g. in Redis) instead of each keeping its own in memory ([`MemoryLedger`]).
+//! The bookkeeping sits behind [`AttemptLedger`]: one process keeps it in memory
+//! ([`MemoryLedger`], bounded in keys), replicas share it in Redis ([`RedisLedger`]), so N
+//! replicas allow the same number of attempts as one.
 
 use std::collections::{HashMap, VecDeque};
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, Mutex, OnceLock};
 use std::time::{Duration, Instant};
 
+use deadpool_redis::redis::Script;
 use futures_util::future::BoxFuture;
+use sha2::{Digest, Sha256};
+
+use super::shared::{Redis, now_ms};
+
+/// Why an attempt may not start.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Refusal {
+    /// Too many attempts: a slot frees up after this long.
+    Wait(Duration),
+    /// The shared ledger does not answer (Redis is down): nothing is checked.
+    Unavailable(String),
+}
 
 /// What became of a reserved attempt.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -33,7 +47,7 @@ pub enum Verdict {
 pub trait AttemptLedger: Send + Sync + 'static {
     /// Takes one slot under every key and returns a ticket for [`AttemptLedger::settle`], or
     /// says how long until a slot frees up.
-    fn reserve<'a>(&'a self, keys: &'a [String]) -> BoxFuture<'a, Result<u64, Duration>>;
+    fn reserve<'a>(&'a self, keys: &'a [String]) -> BoxFuture<'a, Result<u64, Refusal>>;
 
     /// Settles the reservation `ticket` under `keys`. It runs from `Drop`, so it must not
     /// block: a ledger that talks to a server sends the update in the background.
@@ -59,8 +73,13 @@ impl Throttle {
         Self::new(MemoryLedger::new(max_failures, window))
     }
 
-    /// Starts an attempt under `keys`, or says how long the caller must wait.
-    pub async fn begin(&self, keys: Vec<String>) -> Result<Attempt, Duration> {
+    /// A throttle shared by every replica through `redis`.
+    pub fn in_redis(redis: Redis, max_failures: u32, window: Duration) -> Self {
+        Self::new(RedisLedger::new(redis, max_failures, window))
+    }
+
+    /// Starts an attempt under `keys`, or says why the caller must wait.
+    pub async fn begin(&self, keys: Vec<String>) -> Result<Attempt, Refusal> {
         let ticket = self.ledger.reserve(&keys).await?;
         Ok(Attempt {
             ledger: self.ledger.clone(),
@@ -264,8 +283,10 @@ impl MemoryLedger {
 }
 
 impl AttemptLedger for MemoryLedger {
-    fn reserve<'a>(&'a self, keys: &'a [String]) -> BoxFuture<'a, Result<u64, Duration>> {
-        Box::pin(std::future::ready(self.reserve_now(keys)))
+    fn reserve<'a>(&'a self, keys: &'a [String]) -> BoxFuture<'a, Result<u64, Refusal>> {
+        Box::pin(std::future::ready(
+            self.reserve_now(keys).map_err(Refusal::Wait),
+        ))
     }
 
     fn settle(&self, keys: &[String], ticket: u64, verdict: Verdict) {
@@ -291,6 +312,157 @@ impl AttemptLedger for MemoryLedger {
     }
 }
 
+/// Attempts in flight whose replica never settled them (it crashed) stop counting after this.
+const STALE_PENDING: Duration = Duration::from_secs(120);
+
+/// Reserves a slot under every key, or says how long until one frees up (all or none).
+/// KEYS: for each throttle key, its failures and its attempts in flight (sorted sets scored
+/// by time). ARGV: now (ms), the window (ms), the maximum, how long (ms) an attempt in flight
+/// counts, the ticket counter's key.
+const RESERVE_SCRIPT: &str = r#"
+local now = tonumber(ARGV[1])
+local window = tonumber(ARGV[2])
+local max = tonumber(ARGV[3])
+local stale = tonumber(ARGV[4])
+local wait = -1
+for i = 1, #KEYS, 2 do
+  local failures, pending = KEYS[i], KEYS[i + 1]
+  redis.call('ZREMRANGEBYSCORE', failures, '-inf', now - window)
+  redis.call('ZREMRANGEBYSCORE', pending, '-inf', now - stale)
+  local nf = redis.call('ZCARD', failures)
+  local np = redis.call('ZCARD', pending)
+  if nf + np >= max then
+    local excess = nf + np + 1 - max
+    local left = 1000
+    if excess <= nf then
+      local at = redis.call('ZRANGE', failures, excess - 1, excess - 1, 'WITHSCORES')
+      left = tonumber(at[2]) + window - now
+    end
+    if left > wait then wait = left end
+  end
+end
+if wait >= 0 then return {0, wait} end
+local ticket = redis.call('INCR', ARGV[5])
+for i = 1, #KEYS, 2 do
+  redis.call('ZADD', KEYS[i + 1], now, ticket)
+  redis.call('PEXPIRE', KEYS[i + 1], stale)
+end
+return {1, ticket}
+"#;
+
+/// Settles a reservation. KEYS: as for reserving. ARGV: the ticket, the verdict (`failed`,
+/// `succeeded`, `withdrawn`), now (ms), the window (ms).
+const SETTLE_SCRIPT: &str = r#"
+for i = 1, #KEYS, 2 do
+  redis.call('ZREM', KEYS[i + 1], ARGV[1])
+  if ARGV[2] == 'failed' then
+    redis.call('ZADD', KEYS[i], ARGV[3], ARGV[1])
+    redis.call('PEXPIRE', KEYS[i], ARGV[4])
+  elseif ARGV[2] == 'succeeded' then
+    redis.call('DEL', KEYS[i])
+  end
+end
+return 0
+"#;
+
+/// The ledger every replica shares, in Redis. Each key is two sorted sets (failures and
+/// attempts in flight) named by a hash of the key, so account names of any length or shape
+/// make keys of one size; each expires a window after its last failure, so a flood of
+/// distinct names leaves nothing behind once its window has passed.
+pub struct RedisLedger {
+    redis: Redis,
+    max: u32,
+    window: Duration,
+}
+
+impl RedisLedger {
+    /// A ledger in `redis` allowing `max_failures` (at least 1) per `window` per key.
+    pub fn new(redis: Redis, max_failures: u32, window: Duration) -> Self {
+        Self {
+            redis,
+            max: max_failures.max(1),
+            window,
+        }
+    }
+
+    fn redis_keys(&self, keys: &[String]) -> Vec<String> {
+        keys.iter()
+            .flat_map(|key| {
+                let hash = hex::encode(&Sha256::digest(key.as_bytes())[..16]);
+                [
+                    self.redis.key("throttle-failed", &hash),
+                    self.redis.key("throttle-pending", &hash),
+                ]
+            })
+            .collect()
+    }
+
+    async fn reserve_in_redis(&self, keys: &[String]) -> Result<u64, Refusal> {
+        static RESERVE: OnceLock<Script> = OnceLock::new();
+        let script = RESERVE.get_or_init(|| Script::new(RESERVE_SCRIPT));
+        let mut invocation = script.prepare_invoke();
+        for key in self.redis_keys(keys) {
+            invocation.key(key);
+        }
+        invocation
+            .arg(now_ms())
+            .arg(self.window.as_millis() as u64)
+            .arg(self.max)
+            .arg(STALE_PENDING.as_millis() as u64)
+            .arg(self.redis.key("throttle", "ticket"));
+        let (reserved, value): (i64, i64) = self
+            .redis
+            .run("throttle", async |c| invocation.invoke_async(c).await)
+            .await
+            .map_err(|e| Refusal::Unavailable(e.to_string()))?;
+        if reserved == 1 {
+            Ok(value as u64)
+        } else {
+            Err(Refusal::Wait(Duration::from_millis(value.max(0) as u64)))
+        }
+    }
+}
+
+impl AttemptLedger for RedisLedger {
+    fn reserve<'a>(&'a self, keys: &'a [String]) -> BoxFuture<'a, Result<u64, Refusal>> {
+        Box::pin(self.reserve_in_redis(keys))
+    }
+
+    fn settle(&self, keys: &[String], ticket: u64, verdict: Verdict) {
+        static SETTLE: OnceLock<Script> = OnceLock::new();
+        let script = SETTLE.get_or_init(|| Script::new(SETTLE_SCRIPT));
+        let mut invocation = script.prepare_invoke();
+        for key in self.redis_keys(keys) {
+            invocation.key(key);
+        }
+        invocation
+            .arg(ticket)
+            .arg(match verdict {
+                Verdict::Failed => "failed",
+                Verdict::Succeeded => "succeeded",
+                Verdict::Withdrawn => "withdrawn",
+            })
+            .arg(now_ms())
+            .arg(self.window.as_millis() as u64);
+        let redis = self.redis.clone();
+        let settle = async move {
+            if let Err(error) = redis
+                .run("throttle", async |c| {
+                    invocation.invoke_async::<i64>(c).await
+                })
+                .await
+            {
+                // The slot stays taken until it goes stale: the safe side of a lost update.
+                tracing::warn!(error = %error, "could not settle a sign-in attempt in Redis");
+            }
+        };
+        // From `Drop`: never block; outside a runtime (only in tools) the update is dropped.
+        if let Ok(runtime) = tokio::runtime::Handle::try_current() {
+            runtime.spawn(settle);
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -300,7 +472,12 @@ mod tests {
     }
 
     fn begin(throttle: &Throttle, keys: Vec<String>) -> Result<Attempt, Duration> {
-        futures_util::FutureExt::now_or_never(throttle.begin(keys)).expect("memory is ready")
+        futures_util::FutureExt::now_or_never(throttle.begin(keys))
+            .expect("memory is ready")
+            .map_err(|refusal| match refusal {
+                Refusal::Wait(wait) => wait,
+                Refusal::Unavailable(why) => panic!("memory is always available: {why}"),
+            })
     }
 
     #[test]

@@ -205,7 +205,7 @@ fn via(url: &str, port: u16) -> String {
 }
 
 /// A schema of the test's own in the test PostgreSQL, dropped on drop.
-struct TestDatabase {
+pub(crate) struct TestDatabase {
     /// The server's URL (shared or own cluster).
     server_url: String,
     schema: String,
@@ -215,7 +215,7 @@ struct TestDatabase {
 }
 
 impl TestDatabase {
-    async fn new() -> Self {
+    pub(crate) async fn new() -> Self {
         let (server_url, own) = match shared_postgres_url() {
             Some(url) => (url, None),
             None => {
@@ -241,7 +241,7 @@ impl TestDatabase {
     }
 
     /// The console's `audit.url`: the server, in this test's schema.
-    fn url(&self) -> String {
+    pub(crate) fn url(&self) -> String {
         with_search_path(&self.server_url, &self.schema)
     }
 
@@ -261,7 +261,7 @@ impl TestDatabase {
     }
 
     /// `(operation, outcome)` of every record in this test's table, oldest first.
-    async fn operations_and_outcomes(&self) -> Vec<(String, String)> {
+    pub(crate) async fn operations_and_outcomes(&self) -> Vec<(String, String)> {
         self.admin
             .query(
                 &format!(

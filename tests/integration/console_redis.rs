@@ -120,8 +120,8 @@ impl Drop for RedisServer {
 }
 
 /// The Redis of a test: the shared one of `DMS_TEST_REDIS_URL`, or one of its own.
-struct TestRedis {
-    url: String,
+pub(crate) struct TestRedis {
+    pub(crate) url: String,
     _own: Option<RedisServer>,
 }
 
@@ -136,7 +136,7 @@ fn shared_redis_url() -> Option<String> {
     }
 }
 
-async fn test_redis() -> TestRedis {
+pub(crate) async fn test_redis() -> TestRedis {
     if let Some(url) = shared_redis_url() {
         return TestRedis { url, _own: None };
     }
@@ -147,7 +147,7 @@ async fn test_redis() -> TestRedis {
     }
 }
 
-fn redis_pool(url: &str) -> deadpool_redis::Pool {
+pub(crate) fn redis_pool(url: &str) -> deadpool_redis::Pool {
     deadpool_redis::Config::from_url(url)
         .create_pool(Some(deadpool_redis::Runtime::Tokio1))
         .expect("a Redis pool")
@@ -376,7 +376,8 @@ async fn while_redis_hangs_a_request_waits_for_its_load_only_and_sign_in_gets_th
     assert_eq!(store_failures(&metrics, "load"), 1, "{metrics}");
     assert_eq!(store_failures(&metrics, "extend"), 0, "{metrics}");
 
-    // Signing in needs the store too: the same page, not an empty 500.
+    // Signing in needs Redis too (the throttle's slot is taken there before any credential
+    // is checked): the same page, not an empty 500.
     let newcomer = app.new_browser();
     let page = newcomer.login_as("operator").await;
     page.assert_status(503);
@@ -384,7 +385,8 @@ async fn while_redis_hangs_a_request_waits_for_its_load_only_and_sign_in_gets_th
     assert!(page.header("content-security-policy").is_some());
     assert!(newcomer.session_cookie().is_none());
     let metrics = app.new_browser().get_page("/metrics").await.body;
-    assert_eq!(store_failures(&metrics, "save"), 1, "{metrics}");
+    assert_eq!(store_failures(&metrics, "throttle"), 1, "{metrics}");
+    assert_eq!(store_failures(&metrics, "save"), 0, "{metrics}");
 
     // Redis wakes up with the session intact.
     redis.signal("CONT");

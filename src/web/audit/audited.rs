@@ -73,7 +73,11 @@ pub async fn audited<T>(
         return Err(WebError::Invalid(Msg::new("op-missing")));
     }
     let ledger = &action.state.ledger;
-    if let Claim::Seen(state) = ledger.claim(&action.sid, &action.op) {
+    let claim = ledger
+        .claim(&action.sid, &action.op)
+        .await
+        .map_err(|e| WebError::SessionStore(e.0))?;
+    if let Claim::Seen(state) = claim {
         tracing::info!(op = %action.op, operation = %action.intent.operation, "a change was submitted again and not sent");
         return Err(WebError::AlreadySubmitted(state));
     }
@@ -82,20 +86,22 @@ pub async fn audited<T>(
         Ok(id) => id,
         Err(e) => {
             // Nothing was sent: the same form may try again.
-            ledger.release(&action.sid, &action.op);
+            ledger.release(&action.sid, &action.op).await;
             return Err(WebError::AuditUnavailable(e.to_string()));
         }
     };
     let result = call.await;
-    ledger.finish(
-        &action.sid,
-        &action.op,
-        match &result {
-            Ok(_) => OpState::Done,
-            Err(error) if error.outcome_unknown => OpState::Unknown,
-            Err(_) => OpState::Failed,
-        },
-    );
+    ledger
+        .finish(
+            &action.sid,
+            &action.op,
+            match &result {
+                Ok(_) => OpState::Done,
+                Err(error) if error.outcome_unknown => OpState::Unknown,
+                Err(_) => OpState::Failed,
+            },
+        )
+        .await;
     let outcome = match &result {
         Ok(reply) => Outcome::Ok {
             request_id: reply.request_id.clone(),

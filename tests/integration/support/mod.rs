@@ -8,6 +8,7 @@ pub mod csv;
 pub mod emulator;
 pub mod instances;
 pub mod mock_dms;
+pub mod oidc;
 pub mod plane;
 pub mod python_sdk;
 pub mod seeded;
