@@ -13,6 +13,7 @@
 
 pub mod assets;
 pub mod audit;
+pub mod body;
 pub mod budget;
 pub mod cache;
 pub mod crypto;
