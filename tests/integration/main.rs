@@ -13,6 +13,8 @@ mod client_outcomes;
 mod client_topics;
 mod client_users;
 mod config;
+mod console_admin;
+mod console_admin_metadata;
 mod console_audit;
 mod console_audit_postgres;
 mod console_instances;

@@ -279,6 +279,12 @@ pub async fn batch_form(
 ) -> Result<HttpResponse, WebError> {
     user.require(Permission::ModifyInstances)?;
     let fields = Fields::urlencoded(request.query_string().as_bytes());
+    if fields.all("id").is_empty() {
+        // Nothing checked: say how to choose instances rather than fail.
+        let action = BatchAction::parse(&fields.text("action")).unwrap_or(BatchAction::Restart);
+        let page = page(&user, action, Vec::new(), &BatchForm::default(), FormErrors::new());
+        return render_page(hx, StatusCode::OK, &page);
+    }
     let (action, ids) = selection(&fields)?;
     user.require(action.permission())?;
     let rows = impacts(&user, action, &ids).await;

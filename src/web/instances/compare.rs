@@ -399,6 +399,13 @@ pub async fn compare_instances(
         None
     } else {
         let ((conn_a, id_a), (conn_b, id_b)) = (side_of(&a)?, side_of(&b)?);
+        for connection in [&conn_a, &conn_b] {
+            if client_for(&user, connection).is_none() {
+                return Err(WebError::NotFound(
+                    Msg::new("compare-no-connection").arg("connection", connection.as_str()),
+                ));
+            }
+        }
         let (side_a, side_b) = tokio::join!(
             read_side(&user, &conn_a, &id_a),
             read_side(&user, &conn_b, &id_b)

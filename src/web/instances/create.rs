@@ -17,6 +17,7 @@ use askama::Template;
 use serde::Serialize;
 
 use crate::api::ApiError;
+use crate::api::walk::{self, Page};
 use crate::api::models::common::Tag;
 use crate::api::models::instances::{CreateInstanceReq, ListInstancesQuery};
 use crate::api::models::other::{AvailableZone, ListProductsQuery, Product, ProductCoresQuery};
@@ -133,20 +134,43 @@ impl Flavour {
 
 /// Reads what the region offers.
 pub async fn load_offer(user: &CurrentUser) -> Result<Offer, ErrorSummary> {
-    let query = ListProductsQuery::default();
-    let (zones, products) = tokio::join!(
-        user.dms.list_available_zones(),
-        user.dms.list_products(&query)
-    );
+    let versions = std::sync::Mutex::new(Vec::new());
+    // The SDK pages products (10 by default); the reference's form answers them all at once.
+    let products = walk::collect(50, 1_000, |offset, limit| {
+        let dms = user.dms.clone();
+        let versions = &versions;
+        async move {
+            let query = ListProductsQuery {
+                limit: Some(limit),
+                offset: Some(offset),
+                ..Default::default()
+            };
+            let list = dms.list_products(&query).await?.into_inner();
+            versions
+                .lock()
+                .unwrap_or_else(|e| e.into_inner())
+                .extend(list.versions);
+            Ok(Page {
+                total: list.total.map(|t| t.max(0) as u64),
+                items: list.products,
+            })
+        }
+    });
+    let (zones, products) = tokio::join!(user.dms.list_available_zones(), products);
     let zones = zones
         .map_err(|e| ErrorSummary::upstream("op-list-zones", &e))?
         .into_inner()
         .available_zones;
-    let products = products
-        .map_err(|e| ErrorSummary::upstream("op-list-products", &e))?
-        .into_inner();
-    let flavours: Vec<Flavour> = products.products.into_iter().map(Flavour::of).collect();
-    let mut versions = products.versions;
+    let products = products.map_err(|e| ErrorSummary::upstream("op-list-products", &e))?;
+    let flavours: Vec<Flavour> = products.items.into_iter().map(Flavour::of).collect();
+    let mut listed = versions.into_inner().unwrap_or_else(|e| e.into_inner());
+    listed.dedup();
+    let mut versions: Vec<String> = Vec::new();
+    for version in listed {
+        if !versions.contains(&version) {
+            versions.push(version);
+        }
+    }
     for flavour in &flavours {
         for version in flavour.version.split(',').map(str::trim) {
             if !version.is_empty() && !versions.iter().any(|v| v == version) {
