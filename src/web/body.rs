@@ -144,14 +144,16 @@ impl Fields {
             rest = rest
                 .strip_prefix(b"\r\n")
                 .ok_or_else(|| malformed("a boundary line without its line end"))?;
-            let head_end = find(rest, b"\r\n\r\n").ok_or_else(|| malformed("a part without headers"))?;
+            let head_end =
+                find(rest, b"\r\n\r\n").ok_or_else(|| malformed("a part without headers"))?;
             let head = std::str::from_utf8(&rest[..head_end])
                 .map_err(|_| malformed("part headers that are not UTF-8"))?;
             rest = &rest[head_end + 4..];
             let mut closing = b"\r\n".to_vec();
             closing.extend_from_slice(&delimiter);
             let end = find(rest, &closing).ok_or_else(|| malformed("a part without its end"))?;
-            let (name, filename) = disposition(head).ok_or_else(|| malformed("a part without a name"))?;
+            let (name, filename) =
+                disposition(head).ok_or_else(|| malformed("a part without a name"))?;
             if parts.len() >= MAX_FIELDS {
                 return Err(malformed("too many parts"));
             }
@@ -193,9 +195,9 @@ impl Fields {
     /// The uploaded file of field `name`, when one was chosen (browsers send an empty part
     /// without a file name when none was).
     pub fn file(&self, name: &str) -> Option<&Part> {
-        self.parts.iter().find(|p| {
-            p.name == name && p.filename.as_deref().is_some_and(|f| !f.is_empty())
-        })
+        self.parts
+            .iter()
+            .find(|p| p.name == name && p.filename.as_deref().is_some_and(|f| !f.is_empty()))
     }
 
     /// The names and first values of the fields whose name starts with `prefix` (without it).
@@ -349,7 +351,10 @@ mod tests {
                 Ok(Bytes::from_static(b"6789")),
             ])
         };
-        assert_eq!(read(chunks(), 9).await.unwrap(), Bytes::from_static(b"123456789"));
+        assert_eq!(
+            read(chunks(), 9).await.unwrap(),
+            Bytes::from_static(b"123456789")
+        );
         assert_eq!(read(chunks(), 8).await, Err(BodyError::TooLarge(8)));
     }
 }

@@ -4,7 +4,8 @@
 //! path parameters), `htmx` (full page or fragment, and the error convention), `error`
 //! (`WebError`), `layout` (header, tabs, breadcrumbs), `view` (what templates call), `i18n`
 //! (the message catalogue), `prefs` (language, zone, theme), `time`, `forms`, `list` (paging,
-//! sorting, filters) and `export` (CSV and JSON).
+//! sorting, filters), `export` (CSV and JSON) and `body` (bodies read by hand: repeated
+//! fields, uploads).
 //!
 //! The pages: `login`, `instances`, `audit::page`, `health`. `session` turns a request into
 //! its signed-in user; `middleware` holds the security checks, `limits` and `hosts` the

@@ -42,9 +42,14 @@ pub async fn follow(app: &TestApp, first: Page) -> (Page, Vec<String>) {
         {
             seen.push(status);
         }
-        let stage = page.attr("#progress", "data-stage").expect("a progress block");
+        let stage = page
+            .attr("#progress", "data-stage")
+            .expect("a progress block");
         if matches!(stage.as_str(), "done" | "failed" | "gone") {
-            assert!(!page.has("#progress[hx-get]"), "a finished block stops reading");
+            assert!(
+                !page.has("#progress[hx-get]"),
+                "a finished block stops reading"
+            );
             return (page, seen);
         }
         let next = page
@@ -81,7 +86,10 @@ fn create_fields(name: &str) -> Vec<(&'static str, String)> {
         ("product_id", "c6.4u8g.cluster".to_owned()),
         ("broker_num", "2".to_owned()),
         ("storage_space", "1200".to_owned()),
-        ("storage_spec_code", "dms.physical.storage.ultra.v2".to_owned()),
+        (
+            "storage_spec_code",
+            "dms.physical.storage.ultra.v2".to_owned(),
+        ),
         ("zone", AZ.to_owned()),
         ("vpc_id", NET.to_owned()),
         ("subnet_id", NET.to_owned()),
@@ -121,7 +129,9 @@ async fn the_create_form_explains_every_rule_before_anything_reaches_dms() {
     app.reset_requests().await;
 
     let base = create_fields("orders-new");
-    let cases: Vec<(Vec<(&str, &str)>, &str, &str)> = vec![
+    // (the fields changed, the field that complains, what it says)
+    type Case<'a> = (Vec<(&'a str, &'a str)>, &'a str, &'a str);
+    let cases: Vec<Case> = vec![
         (
             vec![("name", "1orders")],
             "name",
@@ -129,7 +139,11 @@ async fn the_create_form_explains_every_rule_before_anything_reaches_dms() {
         ),
         (vec![("zone", AZ1), ("zone", AZ2)], "zones", "three or more"),
         (vec![("storage_space", "300")], "storage_space", "600 to"),
-        (vec![("storage_space", "1250")], "storage_space", "multiple of 100"),
+        (
+            vec![("storage_space", "1250")],
+            "storage_space",
+            "multiple of 100",
+        ),
         (vec![("broker_num", "11")], "broker_num", "1 to 10"),
         (
             vec![("product_id", "rocketmq.b1.large.1")],
@@ -141,7 +155,11 @@ async fn the_create_form_explains_every_rule_before_anything_reaches_dms() {
             "publicip_id",
             "at least one elastic IP",
         ),
-        (vec![("ipv6_enable", "on")], "zones", "does not support IPv6"),
+        (
+            vec![("ipv6_enable", "on")],
+            "zones",
+            "does not support IPv6",
+        ),
         (vec![("vpc_id", "vpc-1")], "vpc_id", "Enter an id such as"),
         (vec![("tags", "bad#key=x")], "tags", "is not allowed"),
     ];
@@ -179,7 +197,13 @@ async fn a_created_instance_is_previewed_then_followed_from_creating_to_running(
         .await;
     preview.assert_status(200);
     let summary = preview.text("#create-summary");
-    for expected in ["orders-new", "c6.4u8g.cluster", "1200 GB", "AZ3", "env=staging"] {
+    for expected in [
+        "orders-new",
+        "c6.4u8g.cluster",
+        "1200 GB",
+        "AZ3",
+        "env=staging",
+    ] {
         assert!(summary.contains(expected), "{summary}");
     }
     // The billing cores of two brokers of the flavour (API reference §5.9.3).
@@ -206,11 +230,21 @@ async fn a_created_instance_is_previewed_then_followed_from_creating_to_running(
 
     let page = app.get_page(&location).await;
     page.assert_status(200);
-    assert_eq!(page.attr("#progress", "data-job").as_deref(), Some("create"));
+    assert_eq!(
+        page.attr("#progress", "data-job").as_deref(),
+        Some("create")
+    );
     let (last, seen) = follow(&app, page).await;
-    assert_eq!(seen.first().map(String::as_str), Some("CREATING"), "{seen:?}");
+    assert_eq!(
+        seen.first().map(String::as_str),
+        Some("CREATING"),
+        "{seen:?}"
+    );
     assert_eq!(seen.last().map(String::as_str), Some("RUNNING"), "{seen:?}");
-    assert_eq!(last.attr("#progress", "data-stage").as_deref(), Some("done"));
+    assert_eq!(
+        last.attr("#progress", "data-stage").as_deref(),
+        Some("done")
+    );
     assert_eq!(last.text("#progress-brokers"), "2");
 
     // Created once, its tags added after it, both audited.
@@ -231,8 +265,7 @@ async fn a_created_instance_is_previewed_then_followed_from_creating_to_running(
         .unwrap()
         .into_inner()
         .tags;
-    let listed: BTreeSet<(String, String)> =
-        listed.into_iter().map(|t| (t.key, t.value)).collect();
+    let listed: BTreeSet<(String, String)> = listed.into_iter().map(|t| (t.key, t.value)).collect();
     assert!(listed.contains(&("env".to_owned(), "staging".to_owned())));
 
     // Submitting the same confirmation again sends nothing.
@@ -267,7 +300,10 @@ async fn a_create_dms_refuses_shows_its_reason_next_to_the_field() {
         "{}",
         page.body
     );
-    assert_eq!(page.text(".error-card .title"), "Creating the instance failed");
+    assert_eq!(
+        page.text(".error-card .title"),
+        "Creating the instance failed"
+    );
     // The form is offered again with a new operation id.
     assert_ne!(page.attr("input[name=op]", "value"), Some(op));
     assert_eq!(audited(&app, "CreateInstanceByEngine")[0].0, "failed");
@@ -282,8 +318,14 @@ async fn a_resize_offers_what_dms_lists_previews_before_and_after_and_follows_ex
     let changes = form.attrs("select[name=change] option", "value");
     assert_eq!(changes, ["storage", "brokers", "flavour"]);
     let targets = form.texts("#resize-targets td.mono");
-    assert!(targets.contains(&"c6.8u16g.cluster".to_owned()), "{targets:?}");
-    assert!(!targets.contains(&"c6.4u8g.cluster".to_owned()), "not its own flavour");
+    assert!(
+        targets.contains(&"c6.8u16g.cluster".to_owned()),
+        "{targets:?}"
+    );
+    assert!(
+        !targets.contains(&"c6.4u8g.cluster".to_owned()),
+        "not its own flavour"
+    );
     let op = form.attr("input[name=op]", "value").unwrap();
     let path = format!("/instances/{id}/resize");
 
@@ -322,8 +364,15 @@ async fn a_resize_offers_what_dms_lists_previews_before_and_after_and_follows_ex
         preview.texts("#change-preview tr.changed th"),
         ["Total storage (GB)"]
     );
-    assert_eq!(preview.texts("#change-preview tr.changed td"), ["600", "1000"]);
-    assert!(preview.text("#resize-meaning").starts_with("Storage only grows"));
+    assert_eq!(
+        preview.texts("#change-preview tr.changed td"),
+        ["600", "1000"]
+    );
+    assert!(
+        preview
+            .text("#resize-meaning")
+            .starts_with("Storage only grows")
+    );
     assert!(!app.operation_counts().await.contains_key("ResizeInstance"));
 
     let started = app
@@ -386,12 +435,7 @@ async fn a_resize_offers_what_dms_lists_previews_before_and_after_and_follows_ex
 #[tokio::test]
 async fn an_instance_that_is_not_running_is_not_offered_a_resize() {
     let app = admin_app().await;
-    let id = app.create_instance_in(
-        "orders-new",
-        InitialState::Creating {
-            seconds: Some(600),
-        },
-    );
+    let id = app.create_instance_in("orders-new", InitialState::Creating { seconds: Some(600) });
     let page = app.get_page(&format!("/instances/{id}/resize")).await;
     page.assert_status(200);
     assert!(page.text("#resize-blocked").contains("CREATING"));
@@ -422,7 +466,10 @@ async fn nodes_are_listed_and_restarted_together_with_the_progress_on_the_page()
     assert!(page.count("#node-table tbody tr") >= 1);
     assert!(page.texts("#node-table td").contains(&"master".to_owned()));
     assert!(!page.has(".node-restarting"));
-    assert!(page.text("#nodes-whole").contains("restarts an instance as a whole"));
+    assert!(
+        page.text("#nodes-whole")
+            .contains("restarts an instance as a whole")
+    );
     let op = page.attr("#restart-nodes input[name=op]", "value").unwrap();
 
     let restarted = app
@@ -440,7 +487,10 @@ async fn nodes_are_listed_and_restarted_together_with_the_progress_on_the_page()
         last.attr("#progress-status", "data-status").as_deref(),
         Some("RUNNING")
     );
-    assert_eq!(app.operation_counts().await.get("RestartInstance"), Some(&1));
+    assert_eq!(
+        app.operation_counts().await.get("RestartInstance"),
+        Some(&1)
+    );
     assert_eq!(audited(&app, "RestartInstance")[0].0, "ok");
 }
 
@@ -506,7 +556,10 @@ async fn a_batch_restart_confirms_by_typing_and_reports_each_instance_when_one_f
         ))
         .contains("DMS.00400026")
     );
-    assert_eq!(app.operation_counts().await.get("RestartInstance"), Some(&3));
+    assert_eq!(
+        app.operation_counts().await.get("RestartInstance"),
+        Some(&3)
+    );
     let records: Vec<String> = audited(&app, "RestartInstance")
         .into_iter()
         .map(|(outcome, _)| outcome)
@@ -516,19 +569,18 @@ async fn a_batch_restart_confirms_by_typing_and_reports_each_instance_when_one_f
     // The same submission again reaches DMS no more.
     let again = app.post_form("/instances/batch", &right).await;
     again.assert_status(409);
-    assert_eq!(app.operation_counts().await.get("RestartInstance"), Some(&3));
+    assert_eq!(
+        app.operation_counts().await.get("RestartInstance"),
+        Some(&3)
+    );
 }
 
 #[tokio::test]
 async fn a_batch_delete_warns_about_an_instance_dms_will_refuse_and_reports_it_failed() {
     let app = admin_app().await;
     let running = app.create_instance("orders-old");
-    let creating = app.create_instance_in(
-        "orders-new",
-        InitialState::Creating {
-            seconds: Some(600),
-        },
-    );
+    let creating =
+        app.create_instance_in("orders-new", InitialState::Creating { seconds: Some(600) });
     let page = app
         .get_page(&format!(
             "/instances/batch?action=delete&id={running}&id={creating}"
@@ -598,7 +650,10 @@ async fn operators_and_viewers_see_no_administration_controls() {
         for page in ["tags", "config", "migrations"] {
             let view = browser.get_page(&format!("/instances/{id}/{page}")).await;
             view.assert_status(200);
-            assert!(!view.has("form[method=post]:not(#preferences-form):not([action='/logout'])"), "{role} {page}");
+            assert!(
+                !view.has("form[method=post]:not(#preferences-form):not([action='/logout'])"),
+                "{role} {page}"
+            );
         }
         for path in [
             "/instances/new".to_owned(),

@@ -19,7 +19,7 @@ use crate::api::models::other::Paging;
 use crate::api::{ApiError, ErrorKind};
 use crate::domain::InstanceId;
 use crate::web::audit::audited::{Audited, audited};
-use crate::web::body::{self, Fields, FORM_LIMIT};
+use crate::web::body::{self, FORM_LIMIT, Fields};
 use crate::web::error::{ErrorSummary, WebError};
 use crate::web::forms::{FormErrors, FormView, confirm};
 use crate::web::htmx::{HxRequest, render_page};
@@ -33,7 +33,13 @@ use crate::web::session::CurrentUser;
 pub const MAX_BATCH: usize = 50;
 
 /// Statuses an instance cannot be deleted in (API reference §5.1.4 and its error codes).
-const UNDELETABLE: &[&str] = &["CREATING", "STARTING", "RESTARTING", "FREEZING", "EXTENDING"];
+const UNDELETABLE: &[&str] = &[
+    "CREATING",
+    "STARTING",
+    "RESTARTING",
+    "FREEZING",
+    "EXTENDING",
+];
 
 /// What a batch does.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -208,12 +214,12 @@ async fn impact(user: &CurrentUser, action: BatchAction, id: InstanceId) -> Impa
         Ok(reply) => {
             let instance = reply.into_inner();
             let warning = match action {
-                BatchAction::Restart if instance.status != "RUNNING" => Some(
-                    Msg::new("batch-warn-restart").arg("status", instance.status.as_str()),
-                ),
-                BatchAction::Delete if UNDELETABLE.contains(&instance.status.as_str()) => Some(
-                    Msg::new("batch-warn-delete").arg("status", instance.status.as_str()),
-                ),
+                BatchAction::Restart if instance.status != "RUNNING" => {
+                    Some(Msg::new("batch-warn-restart").arg("status", instance.status.as_str()))
+                }
+                BatchAction::Delete if UNDELETABLE.contains(&instance.status.as_str()) => {
+                    Some(Msg::new("batch-warn-delete").arg("status", instance.status.as_str()))
+                }
                 _ => None,
             };
             ImpactRow {
@@ -282,7 +288,13 @@ pub async fn batch_form(
     if fields.all("id").is_empty() {
         // Nothing checked: say how to choose instances rather than fail.
         let action = BatchAction::parse(&fields.text("action")).unwrap_or(BatchAction::Restart);
-        let page = page(&user, action, Vec::new(), &BatchForm::default(), FormErrors::new());
+        let page = page(
+            &user,
+            action,
+            Vec::new(),
+            &BatchForm::default(),
+            FormErrors::new(),
+        );
         return render_page(hx, StatusCode::OK, &page);
     }
     let (action, ids) = selection(&fields)?;
@@ -297,7 +309,12 @@ pub async fn batch_form(
 }
 
 /// The outcome of a call as a result row.
-fn outcome<T>(id: &str, name: &str, result: &Result<T, ApiError>, what: &'static str) -> ItemResult {
+fn outcome<T>(
+    id: &str,
+    name: &str,
+    result: &Result<T, ApiError>,
+    what: &'static str,
+) -> ItemResult {
     let (outcome, problem) = match result {
         Ok(_) => ("ok", None),
         Err(error) => (
@@ -340,7 +357,12 @@ pub async fn run_batch(
         op: fields.text("op"),
     };
     let mut errors = FormErrors::new();
-    confirm(&mut errors, "confirm", &form.confirm, &expected(action, ids.len()));
+    confirm(
+        &mut errors,
+        "confirm",
+        &form.confirm,
+        &expected(action, ids.len()),
+    );
     if !errors.is_empty() {
         let rows = impacts(&user, action, &ids).await;
         let page = page(&user, action, rows, &form, errors);
@@ -446,7 +468,9 @@ async fn restart_each(
             &format!("{}-{index}", op.trim()),
         );
         match audited(action, user.dms.restart_instance(&row.id)).await {
-            Ok(result) => results.push(outcome(&row.id, row.name(), &result, "op-restart-instance")),
+            Ok(result) => {
+                results.push(outcome(&row.id, row.name(), &result, "op-restart-instance"))
+            }
             // The whole form was submitted before: its results are in the audit log.
             Err(error @ WebError::AlreadySubmitted(_)) => return Err(error),
             // Nothing was sent for this instance (the audit log refused the intent).

@@ -14,6 +14,7 @@ use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, HttpResponse};
 use askama::Template;
 
+use super::metadata::{self, Difference, Setting, differences, group_settings, topic_settings};
 use crate::api::models::common::Paging;
 use crate::api::models::configs::RocketMqConfig;
 use crate::api::models::groups::ConsumerGroup;
@@ -24,7 +25,6 @@ use crate::domain::InstanceId;
 use crate::web::error::{ErrorSummary, WebError};
 use crate::web::htmx::{HxRequest, render_page};
 use crate::web::i18n::Msg;
-use super::metadata::{self, Difference, Setting, differences, group_settings, topic_settings};
 use crate::web::layout::{Layout, Section, switcher_instances};
 use crate::web::session::{CurrentUser, SignInMode};
 
@@ -187,7 +187,10 @@ fn split<T>(
 
 /// Compares two instances as read.
 pub fn compare(a: Side, b: Side) -> Comparison {
-    let mut settings = differences(&instance_settings(&a.instance), &instance_settings(&b.instance));
+    let mut settings = differences(
+        &instance_settings(&a.instance),
+        &instance_settings(&b.instance),
+    );
     // Parameters are compared by name; a parameter only one side has shows with `-`.
     let names: std::collections::BTreeSet<&str> = a
         .configs
@@ -264,8 +267,16 @@ async fn read_side(
                 metadata::cached_groups(user, id_text, false)
             );
             Ok::<_, (&'static str, ApiError)>((
-                topics.map_err(|e| ("op-list-topics", e))?.value.as_ref().clone(),
-                groups.map_err(|e| ("op-list-groups", e))?.value.as_ref().clone(),
+                topics
+                    .map_err(|e| ("op-list-topics", e))?
+                    .value
+                    .as_ref()
+                    .clone(),
+                groups
+                    .map_err(|e| ("op-list-groups", e))?
+                    .value
+                    .as_ref()
+                    .clone(),
             ))
         } else {
             let (topics, groups) = tokio::join!(

@@ -16,7 +16,7 @@ use crate::api::walk::{self, Page};
 use crate::api::{ApiError, DmsClient, ErrorKind};
 use crate::domain::InstanceId;
 use crate::web::audit::audited::{Audited, audited};
-use crate::web::body::{self, Fields, UPLOAD_LIMIT};
+use crate::web::body::{self, FORM_LIMIT, Fields};
 use crate::web::error::{ErrorSummary, WebError, upstream_status};
 use crate::web::forms::{FormErrors, FormView, Step};
 use crate::web::htmx::{HxRequest, redirect, render_page};
@@ -192,7 +192,10 @@ async fn config_page(
     if matches!(&configs, Err(e) if e.kind == ErrorKind::NotFound) {
         return Err(not_found(id));
     }
-    let status = configs.as_ref().err().map_or(StatusCode::OK, upstream_status);
+    let status = configs
+        .as_ref()
+        .err()
+        .map_or(StatusCode::OK, upstream_status);
     let params = configs
         .map(|list| list.into_iter().map(ParamRow::of).collect::<Vec<_>>())
         .map_err(|e| ErrorSummary::upstream("op-list-configs", &e));
@@ -229,17 +232,17 @@ pub async fn show_config(
 }
 
 /// The changes `fields` asks for, checked against `params`.
-fn changes_of(
-    fields: &Fields,
-    params: &[ParamRow],
-) -> Result<Vec<ParamChange>, FormErrors> {
+fn changes_of(fields: &Fields, params: &[ParamRow]) -> Result<Vec<ParamChange>, FormErrors> {
     let mut errors = FormErrors::new();
     let mut changes = Vec::new();
     for (name, value) in fields.prefixed(FIELD) {
         let value = value.trim().to_owned();
         let field = format!("{FIELD}{name}");
         let Some(row) = params.iter().find(|p| p.config.name == name) else {
-            errors.add(&field, Msg::new("config-unknown").arg("name", name.as_str()));
+            errors.add(
+                &field,
+                Msg::new("config-unknown").arg("name", name.as_str()),
+            );
             continue;
         };
         if value == row.config.value {
@@ -278,7 +281,7 @@ pub async fn update_config(
         .and_then(|v| v.to_str().ok())
         .unwrap_or_default()
         .to_owned();
-    let bytes = body::read(payload, UPLOAD_LIMIT).await?;
+    let bytes = body::read(payload, FORM_LIMIT).await?;
     let fields = Fields::parse(&content_type, &bytes)?;
     let (mut page, status) = config_page(&user, &id).await?;
     let mut values: std::collections::BTreeMap<String, String> = fields

@@ -17,13 +17,13 @@ use askama::Template;
 use serde::Serialize;
 
 use crate::api::ApiError;
-use crate::api::walk::{self, Page};
 use crate::api::models::common::Tag;
 use crate::api::models::instances::{CreateInstanceReq, ListInstancesQuery};
 use crate::api::models::other::{AvailableZone, ListProductsQuery, Product, ProductCoresQuery};
+use crate::api::walk::{self, Page};
 use crate::domain::{InstanceId, NameRule};
 use crate::web::audit::audited::{Audited, audited};
-use crate::web::body::{self, Fields, UPLOAD_LIMIT};
+use crate::web::body::{self, FORM_LIMIT, Fields};
 use crate::web::error::{ErrorSummary, WebError, upstream_status};
 use crate::web::forms::{FormErrors, FormView, Step};
 use crate::web::htmx::{HxRequest, redirect, render_page};
@@ -81,7 +81,9 @@ impl Flavour {
     pub fn of(product: Product) -> Self {
         let p = &product.properties;
         let min_brokers = number(&p.min_broker).unwrap_or(1).max(1);
-        let max_brokers = number(&p.max_broker).unwrap_or(min_brokers).max(min_brokers);
+        let max_brokers = number(&p.max_broker)
+            .unwrap_or(min_brokers)
+            .max(min_brokers);
         // 5.x products give instance-wide storage limits and no per-broker ones.
         let min_storage_per_broker = number(&p.min_storage_per_node)
             .or_else(|| number(&p.min_storage))
@@ -125,7 +127,8 @@ impl Flavour {
         match io_spec.and_then(|spec| p.ios.iter().find(|io| io.io_spec == spec)) {
             Some(io) => {
                 !io.unavailable_zones.iter().any(|z| z == zone)
-                    && (io.available_zones.is_empty() || io.available_zones.iter().any(|z| z == zone))
+                    && (io.available_zones.is_empty()
+                        || io.available_zones.iter().any(|z| z == zone))
             }
             None => true,
         }
@@ -361,7 +364,7 @@ fn check(form: &CreateForm, offer: &Offer, engine: &str) -> Result<NewInstance, 
                 Msg::new("create-storage-step").arg("step", f.step),
             );
         }
-        if !f.io_specs.iter().any(|s| *s == form.storage_spec_code) {
+        if !f.io_specs.contains(&form.storage_spec_code) {
             errors.add(
                 "storage_spec_code",
                 Msg::new("form-one-of").text("allowed", f.io_specs.join(", ")),
@@ -377,10 +380,16 @@ fn check(form: &CreateForm, offer: &Offer, engine: &str) -> Result<NewInstance, 
             Some(zone) => {
                 zone_names.push(zone.name.clone());
                 if !zone.has_resources() {
-                    errors.add("zones", Msg::new("create-zone-sold-out").arg("zone", &zone.name));
+                    errors.add(
+                        "zones",
+                        Msg::new("create-zone-sold-out").arg("zone", &zone.name),
+                    );
                 }
                 if ipv6 && !zone.ipv6_enable {
-                    errors.add("zones", Msg::new("create-zone-no-ipv6").arg("zone", &zone.name));
+                    errors.add(
+                        "zones",
+                        Msg::new("create-zone-no-ipv6").arg("zone", &zone.name),
+                    );
                 }
                 if let Some(f) = flavour
                     && !f.available_in(id, Some(&form.storage_spec_code))
@@ -554,10 +563,7 @@ async fn network_defaults(user: &CurrentUser) -> Option<(String, String, String)
 }
 
 /// `GET /instances/new`.
-pub async fn new_instance_form(
-    user: CurrentUser,
-    hx: HxRequest,
-) -> Result<HttpResponse, WebError> {
+pub async fn new_instance_form(user: CurrentUser, hx: HxRequest) -> Result<HttpResponse, WebError> {
     user.require(Permission::CreateInstances)?;
     let (offer, network) = tokio::join!(load_offer(&user), network_defaults(&user));
     let mut form = CreateForm {
@@ -568,11 +574,7 @@ pub async fn new_instance_form(
     let mut zones = Vec::new();
     if let Ok(offer) = &offer {
         form.engine_version = offer.versions.first().cloned().unwrap_or_default();
-        if let Some(flavour) = offer
-            .products
-            .iter()
-            .find(|f| f.runs(&form.engine_version))
-        {
+        if let Some(flavour) = offer.products.iter().find(|f| f.runs(&form.engine_version)) {
             form.product_id = flavour.id().to_owned();
             form.storage_space = (flavour.min_storage_per_broker * flavour.min_brokers).to_string();
             form.storage_spec_code = flavour.io_specs.first().cloned().unwrap_or_default();
@@ -612,7 +614,12 @@ async fn core_count(user: &CurrentUser, request: &CreateInstanceReq) -> Result<i
         product_id: Some(request.product_id.clone()),
         broker_num: request.broker_num,
     };
-    Ok(user.dms.show_product_cores(&query).await?.into_inner().core_num)
+    Ok(user
+        .dms
+        .show_product_cores(&query)
+        .await?
+        .into_inner()
+        .core_num)
 }
 
 /// `POST /instances`: checks and previews the new instance, or (`step=confirm`) creates it.
@@ -629,7 +636,7 @@ pub async fn create_instance(
         .and_then(|v| v.to_str().ok())
         .unwrap_or_default()
         .to_owned();
-    let bytes = body::read(payload, UPLOAD_LIMIT).await?;
+    let bytes = body::read(payload, FORM_LIMIT).await?;
     let fields = Fields::parse(&content_type, &bytes)?;
     let mut form = CreateForm::of(&fields);
     let offer = load_offer(&user).await;
@@ -729,7 +736,11 @@ pub async fn create_instance(
         // The tags are a second change of the same submission, with an id of its own.
         &format!("{}-tags", form.op.trim()),
     );
-    let tagged = audited(tag_action, user.dms.add_instance_tags(id.as_str(), &new.tags)).await?;
+    let tagged = audited(
+        tag_action,
+        user.dms.add_instance_tags(id.as_str(), &new.tags),
+    )
+    .await?;
     match tagged {
         Ok(_) => Ok(redirect(
             hx,

@@ -14,6 +14,7 @@
 use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, HttpResponse, web};
 use askama::Template;
+use futures_util::StreamExt;
 
 use crate::api::ErrorKind;
 use crate::api::models::groups::ConsumerGroup;
@@ -22,10 +23,12 @@ use crate::api::models::migration::{
     MigrationType, ShowMigrationTaskQuery,
 };
 use crate::api::models::topics::Topic;
+use crate::api::walk;
 use crate::domain::{GroupName, InstanceId, NameRule, TopicName};
 use crate::web::audit::audited::{Audited, audited};
 use crate::web::body::{self, Fields, UPLOAD_LIMIT};
 use crate::web::error::{ErrorSummary, WebError, upstream_status};
+use crate::web::export::{self, Cell, Format};
 use crate::web::forms::{FormErrors, FormView, Step, name_message};
 use crate::web::htmx::{HxRequest, redirect, render_page};
 use crate::web::i18n::Msg;
@@ -38,8 +41,8 @@ use crate::web::session::CurrentUser;
 
 use super::create::is_uuid;
 use super::metadata::{
-    self, Difference, Interchange, Quota, file_group_settings, file_topic_settings,
-    group_settings, is_system_group, is_system_topic, topic_settings,
+    self, Difference, Interchange, Quota, file_group_settings, file_topic_settings, group_settings,
+    is_system_group, is_system_topic, topic_settings,
 };
 use super::not_found;
 
@@ -243,7 +246,10 @@ pub fn plan(
                     continue;
                 }
                 let name = rabbit_name(&exchange.vhost, &exchange.name);
-                if rows.iter().all(|r: &PlanRow| r.kind != "topic" || r.name != name) {
+                if rows
+                    .iter()
+                    .all(|r: &PlanRow| r.kind != "topic" || r.name != name)
+                {
                     let wanted = topics
                         .iter()
                         .find(|t| t.name == name)
@@ -254,7 +260,10 @@ pub fn plan(
             }
             for queue in metadata.queues.iter().flatten() {
                 let name = rabbit_name(&queue.vhost, &queue.name);
-                if rows.iter().all(|r: &PlanRow| r.kind != "group" || r.name != name) {
+                if rows
+                    .iter()
+                    .all(|r: &PlanRow| r.kind != "group" || r.name != name)
+                {
                     let wanted = groups
                         .iter()
                         .find(|g| g.name == name)
@@ -334,12 +343,12 @@ struct Upload {
 
 /// Reads the upload `fields`: the file when one was chosen, else the pasted text.
 fn read_upload(fields: &Fields) -> (UploadForm, Option<String>) {
-    let file = fields.file("file").map(|part| {
-        match std::str::from_utf8(&part.data) {
+    let file = fields
+        .file("file")
+        .map(|part| match std::str::from_utf8(&part.data) {
             Ok(text) => Ok(text.to_owned()),
             Err(_) => Err(part.filename.clone().unwrap_or_default()),
-        }
-    });
+        });
     let mut form = UploadForm {
         name: fields.text("name"),
         task_type: fields.text("task_type"),
@@ -372,7 +381,10 @@ fn check_upload(form: &UploadForm, not_text: Option<String>) -> Result<Upload, F
         }
     };
     let document = if let Some(filename) = not_text {
-        errors.add("metadata", Msg::new("migration-not-text").arg("file", filename));
+        errors.add(
+            "metadata",
+            Msg::new("migration-not-text").arg("file", filename),
+        );
         None
     } else if form.metadata.trim().is_empty() {
         errors.add("metadata", Msg::new("migration-no-metadata"));
@@ -535,7 +547,10 @@ async fn migrations_page(
             let list = reply.into_inner();
             (Ok(list.tasks), Some(list.total.max(0) as u64))
         }
-        Err(error) => (Err(ErrorSummary::upstream("op-list-migrations", &error)), None),
+        Err(error) => (
+            Err(ErrorSummary::upstream("op-list-migrations", &error)),
+            None,
+        ),
     };
     let shown = tasks.as_ref().map(Vec::len).unwrap_or(0);
     let busy = tasks.as_ref().is_ok_and(|t| {
@@ -549,8 +564,7 @@ async fn migrations_page(
     };
     Ok((
         MigrationsPage {
-            layout: Layout::for_user(user, "migrations-title", Section::Instances)
-                .in_instance(nav),
+            layout: Layout::for_user(user, "migrations-title", Section::Instances).in_instance(nav),
             instance_id: id.to_string(),
             tasks,
             pager: Pager::new(format!("/instances/{id}/migrations"), params, shown, total),
@@ -566,7 +580,45 @@ async fn migrations_page(
     ))
 }
 
-/// `GET /instances/{instance_id}/migrations` (`?task=ID` shows one task's details).
+const COLUMNS: &[&str] = &["id", "name", "type", "status", "start_date"];
+
+/// Every task of instance `id` as an export (the task list pages by page number).
+fn export_tasks(dms: crate::api::DmsClient, id: InstanceId, format: Format) -> HttpResponse {
+    let rows = walk::stream(50, 100_000, move |offset, limit| {
+        let dms = dms.clone();
+        let id = id.clone();
+        async move {
+            let query = ListMigrationTasksQuery {
+                page: Some(offset / limit + 1),
+                limit: Some(limit),
+            };
+            let list = dms
+                .list_migration_tasks(id.as_str(), &query)
+                .await?
+                .into_inner();
+            Ok(walk::Page {
+                total: Some(list.total.max(0) as u64),
+                items: list.tasks,
+            })
+        }
+    })
+    .map(|row| {
+        row.map(|task| {
+            vec![
+                Cell::from(&task.id),
+                Cell::from(&task.name),
+                Cell::from(&task.task_type),
+                Cell::from(&task.status),
+                Cell::from(&task.start_date),
+            ]
+        })
+        .map_err(|e| WebError::upstream("op-list-migrations", e))
+    });
+    export::export(format, "migration-tasks", COLUMNS, rows)
+}
+
+/// `GET /instances/{instance_id}/migrations` (`?task=ID` shows one task's details,
+/// `?format=csv|json` exports every task).
 pub async fn list_migrations(
     request: HttpRequest,
     user: CurrentUser,
@@ -574,6 +626,9 @@ pub async fn list_migrations(
     path: web::Path<InstancePath>,
 ) -> Result<HttpResponse, WebError> {
     let id = path.into_inner().instance_id;
+    if let Some(format) = Format::requested(request.query_string()) {
+        return Ok(export_tasks(user.dms.clone(), id, format));
+    }
     let (page, status) = migrations_page(&user, &id, request.query_string()).await?;
     render_page(hx, status, &page)
 }
@@ -776,6 +831,16 @@ pub async fn delete_migrations(
     }
 }
 
+impl MigrationsPage {
+    /// The migration types of the upload form: (value, catalogue key of the label).
+    fn type_options(&self) -> Vec<(&'static str, &'static str)> {
+        vec![
+            ("rocketmq", "migration-type-rocketmq"),
+            ("rabbitToRocket", "migration-type-rabbit"),
+        ]
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -894,15 +959,5 @@ mod tests {
             .collect();
         assert_eq!(names, vec![("topic", "shop-orders"), ("group", "billing")]);
         assert!(plan.blockers.is_empty());
-    }
-}
-
-impl MigrationsPage {
-    /// The migration types of the upload form: (value, catalogue key of the label).
-    fn type_options(&self) -> Vec<(&'static str, &'static str)> {
-        vec![
-            ("rocketmq", "migration-type-rocketmq"),
-            ("rabbitToRocket", "migration-type-rabbit"),
-        ]
     }
 }

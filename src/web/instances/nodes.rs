@@ -62,7 +62,9 @@ impl NodesPage {
 
     /// Whether a restart may be asked for now.
     fn idle(&self) -> bool {
-        self.progress.as_ref().is_some_and(|p| p.status() == "RUNNING")
+        self.progress
+            .as_ref()
+            .is_some_and(|p| p.status() == "RUNNING")
     }
 }
 
@@ -85,7 +87,10 @@ async fn all_nodes(dms: &DmsClient, id: &str) -> Result<Vec<Node>, ApiError> {
     Ok(walked.items)
 }
 
-async fn nodes_page(user: &CurrentUser, id: &InstanceId) -> Result<(NodesPage, StatusCode), WebError> {
+async fn nodes_page(
+    user: &CurrentUser,
+    id: &InstanceId,
+) -> Result<(NodesPage, StatusCode), WebError> {
     let (nodes, view, nav) = tokio::join!(
         all_nodes(&user.dms, id.as_str()),
         // A page shown after the restart was accepted: the job has been seen running.

@@ -183,7 +183,9 @@ pub async fn progress(
             (stage, Some(instance), None, seen || busy)
         }
         // A new instance may take a moment to be listed.
-        Err(error) if error.kind == ErrorKind::NotFound && job == Job::Create && attempt < PATIENCE => {
+        Err(error)
+            if error.kind == ErrorKind::NotFound && job == Job::Create && attempt < PATIENCE =>
+        {
             (Stage::Running, None, None, seen)
         }
         Err(error) if error.kind == ErrorKind::NotFound => (Stage::Gone, None, None, seen),

@@ -151,7 +151,8 @@ fn check(form: &ResizeForm, current: &Current) -> Result<Resize, FormErrors> {
                 errors.add("new_storage_space", Msg::new("resize-storage-full"));
                 return Err(errors);
             }
-            let total = errors.integer("new_storage_space", &form.new_storage_space, min, max, None);
+            let total =
+                errors.integer("new_storage_space", &form.new_storage_space, min, max, None);
             if let Some(total) = total {
                 if total % 100 != 0 {
                     errors.add(
@@ -161,7 +162,10 @@ fn check(form: &ResizeForm, current: &Current) -> Result<Resize, FormErrors> {
                 }
                 after_storage = total;
             }
-            (ResizeRequest::storage(after_storage), "resize-meaning-storage")
+            (
+                ResizeRequest::storage(after_storage),
+                "resize-meaning-storage",
+            )
         }
         "brokers" if !current.five() => {
             let Some(max) = current.max_brokers() else {
@@ -169,7 +173,10 @@ fn check(form: &ResizeForm, current: &Current) -> Result<Resize, FormErrors> {
                 return Err(errors);
             };
             if current.brokers >= max {
-                errors.add("new_broker_num", Msg::new("resize-brokers-full").arg("max", max));
+                errors.add(
+                    "new_broker_num",
+                    Msg::new("resize-brokers-full").arg("max", max),
+                );
                 return Err(errors);
             }
             if let Some(count) = errors.integer(
@@ -204,7 +211,11 @@ fn check(form: &ResizeForm, current: &Current) -> Result<Resize, FormErrors> {
             (request, "resize-meaning-brokers")
         }
         "flavour" => {
-            match current.targets.iter().find(|f| f.id() == form.new_product_id) {
+            match current
+                .targets
+                .iter()
+                .find(|f| f.id() == form.new_product_id)
+            {
                 None => errors.add(
                     "new_product_id",
                     Msg::new("form-one-of").text("allowed", current.target_ids().join(", ")),
@@ -227,7 +238,10 @@ fn check(form: &ResizeForm, current: &Current) -> Result<Resize, FormErrors> {
         }
         _ => {
             let allowed: Vec<&str> = current.changes().iter().map(|(c, _)| *c).collect();
-            errors.add("change", Msg::new("form-one-of").text("allowed", allowed.join(", ")));
+            errors.add(
+                "change",
+                Msg::new("form-one-of").text("allowed", allowed.join(", ")),
+            );
             return Err(errors);
         }
     };
@@ -422,7 +436,11 @@ pub async fn resize_instance(
         params,
         &form.op,
     );
-    let result = audited(action, user.dms.resize_instance(id.as_str(), &resize.request)).await?;
+    let result = audited(
+        action,
+        user.dms.resize_instance(id.as_str(), &resize.request),
+    )
+    .await?;
     user.state.lists.invalidate(id.as_str());
     match result {
         Ok(_) => Ok(redirect(

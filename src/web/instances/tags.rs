@@ -71,8 +71,7 @@ pub fn parse_lines(text: &str) -> Result<Vec<Tag>, Msg> {
         let (key, value) = line.split_once('=').unwrap_or((line, ""));
         let (key, value) = (key.trim(), value.trim());
         check_key(key).map_err(|why| Msg::new("tag-line").arg("line", line).arg("why", why))?;
-        check_value(value)
-            .map_err(|why| Msg::new("tag-line").arg("line", line).arg("why", why))?;
+        check_value(value).map_err(|why| Msg::new("tag-line").arg("line", line).arg("why", why))?;
         if tags.iter().any(|t| t.key == key) {
             return Err(Msg::new("tag-repeated").arg("key", key));
         }
@@ -298,8 +297,12 @@ pub async fn change_tags(
     user.require(Permission::ManageTags)?;
     let id = path.into_inner().instance_id;
     let mut form = form.into_inner();
-    let (mut page, status) =
-        tags_page(&user, &id, FormView::of(user.ui.lang, &form, FormErrors::new())).await?;
+    let (mut page, status) = tags_page(
+        &user,
+        &id,
+        FormView::of(user.ui.lang, &form, FormErrors::new()),
+    )
+    .await?;
     let current = match &page.tags {
         Ok(tags) => tags.clone(),
         // Without the current tags the change cannot be checked or previewed.
