@@ -654,10 +654,15 @@ async fn target(
         metadata::quotas(&user.dms, id.as_str()),
         user.dms.show_instance(id.as_str())
     );
-    let topics = topics.map_err(|e| ErrorSummary::upstream("op-list-topics", &e))?;
-    let groups = groups.map_err(|e| ErrorSummary::upstream("op-list-groups", &e))?;
-    let quotas = quotas.map_err(|e| ErrorSummary::upstream("op-list-topics", &e))?;
-    let instance = instance.map_err(|e| ErrorSummary::upstream("op-read-instance", &e))?;
+    // The page shows the failure in place; it is logged here, where it is handled.
+    let failed = |what: &'static str, error: crate::api::ApiError| {
+        tracing::warn!(error = %error, dms.request_id = error.request_id.as_deref().unwrap_or(""), "{what} failed for a migration preview");
+        ErrorSummary::upstream(what, &error)
+    };
+    let topics = topics.map_err(|e| failed("op-list-topics", e))?;
+    let groups = groups.map_err(|e| failed("op-list-groups", e))?;
+    let quotas = quotas.map_err(|e| failed("op-list-topics", e))?;
+    let instance = instance.map_err(|e| failed("op-read-instance", e))?;
     Ok((
         topics.value.as_ref().clone(),
         groups.value.as_ref().clone(),
