@@ -140,6 +140,7 @@ pub fn demo_settings(
             password_hash: crate::web::passwords::hash(&a.password),
             role: a.role.to_owned(),
             connection: "demo".to_owned(),
+            also_reads: Vec::new(),
         })
         .collect();
     let mut sign_ins: Vec<(String, String, String)> = accounts

@@ -278,6 +278,16 @@ pub fn build_state(settings: &Settings, key: ServerKey) -> Result<AppState, Conf
                 format!("no [[connections]] entry is named `{}`", account.connection),
             ));
         }
+        if let Some(unknown) = account
+            .also_reads
+            .iter()
+            .find(|name| !connections.contains_key(*name))
+        {
+            return Err(config_error(
+                &format!("accounts.{}.also_reads", account.name),
+                format!("no [[connections]] entry is named `{unknown}`"),
+            ));
+        }
         if !account.password_hash.starts_with("$argon2") {
             return Err(config_error(
                 &format!("accounts.{}.password_hash", account.name),
@@ -289,6 +299,7 @@ pub fn build_state(settings: &Settings, key: ServerKey) -> Result<AppState, Conf
             password_hash: account.password_hash.clone(),
             role,
             connection: account.connection.clone(),
+            also_reads: account.also_reads.clone(),
         });
     }
     let cloud_role: Role = settings

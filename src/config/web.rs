@@ -189,6 +189,10 @@ pub struct AccountSettings {
     pub role: String,
     /// The name of the `[[connections]]` entry the account uses.
     pub connection: String,
+    /// Other `[[connections]]` the account may read to compare instances across them
+    /// (default none).
+    #[serde(default)]
+    pub also_reads: Vec<String>,
 }
 
 /// `[[connections]]`: cloud credentials configured on the server for console accounts.

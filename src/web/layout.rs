@@ -137,7 +137,14 @@ impl Tab {
 }
 
 /// The tabs whose pages exist: a tab is added here with its page's route.
-pub const EXISTING_TABS: &[Tab] = &[Tab::Overview, Tab::Topics, Tab::Users];
+pub const EXISTING_TABS: &[Tab] = &[
+    Tab::Overview,
+    Tab::Topics,
+    Tab::Users,
+    Tab::Config,
+    Tab::Migrations,
+    Tab::Tags,
+];
 
 /// One tab as the page shows it.
 #[derive(Debug, Clone)]

@@ -7,8 +7,9 @@ use actix_web::body::{EitherBody, MessageBody};
 use actix_web::dev::{ServiceRequest, ServiceResponse};
 use actix_web::http::{Method, header};
 use actix_web::middleware::Next;
-use actix_web::{ResponseError, web};
+use actix_web::{HttpMessage, ResponseError, web};
 
+use super::body;
 use super::crypto;
 use super::error::WebError;
 use super::htmx::{self, HxRequest};
@@ -91,15 +92,9 @@ fn origin_problem(request: &ServiceRequest) -> Option<Msg> {
     }
 }
 
-fn form_field(body: &[u8], name: &str) -> Option<String> {
-    url::form_urlencoded::parse(body)
-        .find(|(k, _)| k == name)
-        .map(|(_, v)| v.into_owned())
-}
-
 /// Checks every state-changing request: it must come from this origin and carry the
 /// session's CSRF token (or, on the sign-in form, the token bound to its nonce cookie) in
-/// `X-CSRF-Token` or the `_csrf` form field (urlencoded or multipart). A change to a signed route without a session is
+/// `X-CSRF-Token` or the `_csrf` field of a form or upload (`body`). A change to a signed route without a session is
 /// sent to sign-in.
 pub async fn csrf(
     mut request: ServiceRequest,
@@ -143,28 +138,33 @@ pub async fn csrf(
         .get("x-csrf-token")
         .and_then(|v| v.to_str().ok())
         .map(str::to_owned);
-    if provided.is_none()
-        && request
-            .headers()
-            .get(header::CONTENT_TYPE)
-            .and_then(|v| v.to_str().ok())
-            .is_some_and(|v| v.starts_with("application/x-www-form-urlencoded"))
-    {
-        let body = request.extract::<web::Bytes>().await?;
-        provided = form_field(&body, "_csrf");
-        request.set_payload(actix_web::dev::Payload::from(body));
-    }
-    // A form that uploads a file (multipart) carries its token as a field too.
-    if provided.is_none()
-        && let Some(boundary) = request
-            .headers()
-            .get(header::CONTENT_TYPE)
-            .and_then(|v| v.to_str().ok())
-            .and_then(super::multipart::boundary)
-    {
-        let body = request.extract::<web::Bytes>().await?;
-        provided = super::multipart::field(&body, &boundary, "_csrf");
-        request.set_payload(actix_web::dev::Payload::from(body));
+    let content_type = request
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_default()
+        .to_owned();
+    let is_form = content_type.starts_with("application/x-www-form-urlencoded")
+        || content_type.starts_with("multipart/form-data");
+    if provided.is_none() && is_form {
+        // Upload forms carry their token as a field too; only a signed-in user may send
+        // more than an ordinary form's worth.
+        let limit = if record.is_some() {
+            body::UPLOAD_LIMIT
+        } else {
+            body::FORM_LIMIT
+        };
+        let bytes = match body::read(request.take_payload(), limit).await {
+            Ok(bytes) => bytes,
+            Err(error) => {
+                let response = WebError::from(error).error_response();
+                return Ok(request.into_response(response).map_into_right_body());
+            }
+        };
+        provided = body::Fields::parse(&content_type, &bytes)
+            .ok()
+            .and_then(|fields| fields.get("_csrf"));
+        request.set_payload(actix_web::dev::Payload::from(bytes));
     }
     let Some(provided) = provided else {
         return refuse(request, Msg::new("csrf-missing"));

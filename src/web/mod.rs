@@ -4,7 +4,8 @@
 //! path parameters), `htmx` (full page or fragment, and the error convention), `error`
 //! (`WebError`), `layout` (header, tabs, breadcrumbs), `view` (what templates call), `i18n`
 //! (the message catalogue), `prefs` (language, zone, theme), `time`, `forms`, `list` (paging,
-//! sorting, filters) and `export` (CSV and JSON).
+//! sorting, filters), `export` (CSV and JSON) and `body` (bodies read by hand: repeated
+//! fields, uploads).
 //!
 //! The pages: `login` (with `oidc`, single sign-on), `instances`, `topics`, `users`,
 //! `audit::page`, `sessions_page`, `switch` (the connection switcher), `health`. `shared` is the
@@ -15,6 +16,7 @@
 
 pub mod assets;
 pub mod audit;
+pub mod body;
 pub mod budget;
 pub mod cache;
 pub mod crypto;
@@ -33,7 +35,6 @@ pub mod list;
 pub mod login;
 pub mod metrics;
 pub mod middleware;
-pub mod multipart;
 pub mod oidc;
 pub mod passwords;
 pub mod paths;

@@ -28,6 +28,8 @@ pub struct Account {
     pub role: Role,
     /// Connection name.
     pub connection: String,
+    /// Other connections it may read, to compare instances across them.
+    pub also_reads: Vec<String>,
 }
 
 /// The colour of an environment label.

@@ -270,6 +270,17 @@ async fn refused_everything_beyond(role: &str, parsed: Role) {
         "GET /instances/{instance_id}/edit",
         "GET /instances/{instance_id}/delete",
         "GET /audit",
+        "GET /instances/new",
+        "POST /instances",
+        "GET /instances/batch",
+        "POST /instances/batch",
+        "GET /instances/{instance_id}/resize",
+        "POST /instances/{instance_id}/resize",
+        "POST /instances/{instance_id}/nodes/restart",
+        "POST /instances/{instance_id}/tags",
+        "POST /instances/{instance_id}/config",
+        "POST /instances/{instance_id}/migrations",
+        "POST /instances/{instance_id}/migrations/delete",
     ] {
         assert!(checked.iter().any(|c| c == expected), "{expected} checked");
     }

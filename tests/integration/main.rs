@@ -14,6 +14,8 @@ mod client_topics;
 mod client_users;
 mod config;
 mod config_team;
+mod console_admin;
+mod console_admin_metadata;
 mod console_audit;
 mod console_audit_postgres;
 mod console_instances;

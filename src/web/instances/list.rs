@@ -1,5 +1,6 @@
-//! The instance list: filters (name, status), paging, sorting, status badges, and CSV/JSON
-//! export of every matching instance.
+//! The instance list: filters (name, status, tag), paging, sorting, status badges, CSV/JSON
+//! export of every matching instance, and for administrators the boxes that select instances
+//! for a batch restart or delete (`batch`).
 
 use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, HttpResponse};
@@ -15,6 +16,7 @@ use crate::web::htmx::{HxRequest, render_page};
 use crate::web::i18n::Msg;
 use crate::web::layout::{Layout, Section};
 use crate::web::list::{ListParams, ListSpec, Pager};
+use crate::web::rbac::Permission;
 use crate::web::session::CurrentUser;
 use crate::web::view::{INSTANCE_STATUSES, is_transitional};
 
@@ -36,10 +38,13 @@ struct InstancesPage {
     name: String,
     status: String,
     statuses: &'static [&'static str],
+    tag: String,
     rows: Result<Vec<Instance>, ErrorSummary>,
     pager: Pager,
     busy: bool,
     empty: Msg,
+    can_create: bool,
+    can_batch: bool,
 }
 crate::page!(InstancesPage);
 
@@ -47,6 +52,19 @@ impl InstancesPage {
     fn sort(&self, column: &'static str) -> crate::web::list::SortHeader {
         self.pager.sort_header(column)
     }
+}
+
+/// Whether `instance` carries the tag of filter `tag` (`key` or `key=value`; DMS cannot
+/// filter by tag, so the console does).
+fn has_tag(instance: &Instance, tag: &str) -> bool {
+    let (key, value) = match tag.split_once('=') {
+        Some((key, value)) => (key, Some(value)),
+        None => (tag, None),
+    };
+    instance
+        .tags
+        .iter()
+        .any(|t| t.key == key && value.is_none_or(|v| t.value == v))
 }
 
 /// The DMS query of the list's filters.
@@ -102,14 +120,18 @@ pub async fn list_instances(
     if let Some(format) = Format::requested(request.query_string()) {
         return Ok(export_instances(user.dms.clone(), query, format, &params));
     }
-    let result = match params.sort {
-        // Sorting needs the whole list; DMS does not sort.
-        Some(column) => walk::collect(50, WHOLE_LIST, |offset, limit| {
+    let tag = params.filter("tag").to_owned();
+    // Sorting and filtering by tag need the whole list; DMS does neither.
+    let result = if params.sort.is_some() || !tag.is_empty() {
+        walk::collect(50, WHOLE_LIST, |offset, limit| {
             page_of(&user.dms, &query, offset, limit)
         })
         .await
         .map(|mut all| {
-            sort_instances(&mut all.items, column, params.desc);
+            all.items.retain(|i| tag.is_empty() || has_tag(i, &tag));
+            if let Some(column) = params.sort {
+                sort_instances(&mut all.items, column, params.desc);
+            }
             let total = all.items.len() as u64;
             let rows = all
                 .items
@@ -118,10 +140,11 @@ pub async fn list_instances(
                 .take(params.limit as usize)
                 .collect();
             (rows, total)
-        }),
-        None => page_of(&user.dms, &query, params.offset, params.limit)
+        })
+    } else {
+        page_of(&user.dms, &query, params.offset, params.limit)
             .await
-            .map(|page| (page.items, page.total.unwrap_or(0))),
+            .map(|page| (page.items, page.total.unwrap_or(0)))
     };
     let (rows, total, status) = match result {
         Ok((rows, total)) => (Ok(rows), Some(total), StatusCode::OK),
@@ -135,13 +158,16 @@ pub async fn list_instances(
     let busy = rows
         .as_ref()
         .is_ok_and(|r| r.iter().any(|i| is_transitional(&i.status)));
-    let filtered = !params.filter("name").is_empty() || !params.filter("status").is_empty();
+    let filtered = !params.filter("name").is_empty()
+        || !params.filter("status").is_empty()
+        || !params.filter("tag").is_empty();
     let page = InstancesPage {
         layout: Layout::for_user(&user, "instances-title", Section::Instances)
             .crumb("nav-instances", None),
         name: params.filter("name").to_owned(),
         status: params.filter("status").to_owned(),
         statuses: INSTANCE_STATUSES,
+        tag: params.filter("tag").to_owned(),
         rows,
         pager: Pager::new("/instances", params, shown, total),
         busy,
@@ -150,6 +176,8 @@ pub async fn list_instances(
         } else {
             "instances-empty"
         }),
+        can_create: user.can(Permission::CreateInstances),
+        can_batch: user.can(Permission::ModifyInstances),
     };
     render_page(hx, status, &page)
 }
@@ -173,8 +201,19 @@ fn export_instances(
     params: &ListParams,
 ) -> HttpResponse {
     let sort = params.sort.map(|column| (column, params.desc));
+    let tag = params.filter("tag").to_owned();
     let rows: std::pin::Pin<Box<dyn futures_util::Stream<Item = Result<Instance, ApiError>>>> =
         match sort {
+            None if !tag.is_empty() => Box::pin(
+                walk::stream(50, WHOLE_LIST, move |offset, limit| {
+                    let dms = dms.clone();
+                    let query = query.clone();
+                    async move { page_of(&dms, &query, offset, limit).await }
+                })
+                .filter(move |row| {
+                    futures_util::future::ready(row.as_ref().map_or(true, |i| has_tag(i, &tag)))
+                }),
+            ),
             None => Box::pin(walk::stream(50, WHOLE_LIST, move |offset, limit| {
                 let dms = dms.clone();
                 let query = query.clone();
@@ -187,6 +226,7 @@ fn export_instances(
                     })
                     .await
                     .map(|mut all| {
+                        all.items.retain(|i| tag.is_empty() || has_tag(i, &tag));
                         sort_instances(&mut all.items, column, desc);
                         all.items
                     })

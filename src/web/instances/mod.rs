@@ -8,11 +8,28 @@
 //!
 //! `list` is the instance list, `dashboard` the dashboard and its panels, `attention` what the
 //! attention panel computes, `changes` the audited edit, restart and delete.
+//!
+//! The administrator's pages: `create` (a new instance), `progress` (a job followed until it
+//! ends), `resize`, `nodes` (and their restart), `batch` (restart or delete several),
+//! `tags`, `config` (RocketMQ parameters), `migrations` (metadata migration tasks), `export`
+//! and `compare` (two instances side by side); `metadata` reads an instance's metadata whole
+//! and is the JSON interchange format of export and migration.
 
 pub mod attention;
+pub mod batch;
 pub mod changes;
+pub mod compare;
+pub mod config;
+pub mod create;
 pub mod dashboard;
+pub mod export;
 pub mod list;
+pub mod metadata;
+pub mod migrations;
+pub mod nodes;
+pub mod progress;
+pub mod resize;
+pub mod tags;
 
 use actix_web::HttpResponse;
 

@@ -28,13 +28,13 @@ use crate::api::ApiError;
 use crate::api::models::topics::{CreateTopicReq, TopicQueues, UpdateTopicReq};
 use crate::domain::{InstanceId, TopicName};
 use crate::web::audit::audited::{Audited, audited};
+use crate::web::body::{self, Fields, UPLOAD_LIMIT};
 use crate::web::error::{ErrorSummary, WebError};
 use crate::web::forms::FormView;
 use crate::web::htmx::{HxRequest, render_page};
 use crate::web::i18n::Msg;
 use crate::web::layout::{Layout, Tab};
 use crate::web::ledger::new_op_id;
-use crate::web::multipart;
 use crate::web::paths::InstancePath;
 use crate::web::rbac::Permission;
 use crate::web::session::CurrentUser;
@@ -463,46 +463,28 @@ struct Posted {
     rows: String,
 }
 
-fn posted(request: &HttpRequest, body: &[u8]) -> Posted {
-    let mut out = Posted {
-        text: String::new(),
-        step: String::new(),
-        op: String::new(),
-        rows: String::new(),
-    };
-    let boundary = request
+fn posted(request: &HttpRequest, body: &[u8]) -> Result<Posted, WebError> {
+    let content_type = request
         .headers()
         .get(header::CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())
-        .and_then(multipart::boundary);
-    let fields: Vec<(String, String, bool)> = match boundary {
-        Some(boundary) => multipart::parts(body, &boundary)
-            .into_iter()
-            .map(|p| {
-                let is_file = p.filename.is_some();
-                (p.name.clone(), p.text(), is_file)
-            })
-            .collect(),
-        None => url::form_urlencoded::parse(body)
-            .map(|(k, v)| (k.into_owned(), v.into_owned(), false))
-            .collect(),
-    };
-    let mut file = String::new();
-    for (name, value, _) in fields {
-        match name.as_str() {
-            "file" => file = value,
-            "text" => out.text = value,
-            "step" => out.step = value,
-            "op" => out.op = value,
-            "rows" => out.rows = value,
-            _ => {}
-        }
-    }
-    // A chosen file wins over pasted text.
-    if !file.trim().is_empty() {
-        out.text = file;
-    }
-    out
+        .unwrap_or_default();
+    let fields = Fields::parse(content_type, body)?;
+    let file = fields
+        .file("file")
+        .map(|part| part.text().into_owned())
+        .unwrap_or_default();
+    Ok(Posted {
+        // A chosen file wins over pasted text.
+        text: if file.trim().is_empty() {
+            fields.text("text")
+        } else {
+            file
+        },
+        step: fields.text("step"),
+        op: fields.text("op"),
+        rows: fields.text("rows"),
+    })
 }
 
 async fn import_page(
@@ -555,11 +537,12 @@ pub async fn import_topics(
     user: CurrentUser,
     hx: HxRequest,
     path: web::Path<InstancePath>,
-    body: web::Bytes,
+    payload: web::Payload,
 ) -> Result<HttpResponse, WebError> {
     user.require(Permission::ManageTopics)?;
     let id = path.into_inner().instance_id;
-    let posted = posted(&request, &body);
+    let body = body::read(payload, UPLOAD_LIMIT).await?;
+    let posted = posted(&request, &body)?;
     let (mut page, brokers) = import_page(&user, &id).await?;
     let rows = if posted.step == "confirm" {
         serde_json::from_str::<Vec<RawRow>>(&posted.rows)

@@ -81,6 +81,7 @@ pub fn console_settings(emulator_url: &str, audit_path: &std::path::Path) -> Set
             password_hash: hash.clone(),
             role: role.clone(),
             connection: "emulator".to_owned(),
+            also_reads: Vec::new(),
         })
         .collect();
     dms_console::demo::wire(&mut settings, emulator_url);

@@ -1,0 +1,326 @@
+# The administrator's pages: create, progress, resize, nodes, batch actions, tags,
+# parameters, metadata migration, export and compare.
+
+admin-storage-gb = { $gb } GB
+col-actions = Actions
+error-body-too-large = The request is larger than the { $bytes } bytes the console accepts.
+filter-tag = Tag
+filter-tag-example = key or key=value
+resize-button = Resize
+
+op-list-zones = Listing the availability zones
+op-list-products = Listing the products
+op-product-cores = Reading the product's core count
+op-create-instance = Creating the instance
+op-tag-new-instance = Adding the new instance's tags
+op-list-extend-products = Listing the products the instance can change to
+op-resize-instance = Resizing the instance
+op-list-nodes = Listing the nodes
+op-list-tags = Listing the instance's tags
+op-list-project-tags = Listing the project's tags
+op-change-tags = Changing the tags
+op-list-configs = Reading the parameters
+op-update-configs = Changing the parameters
+op-list-migrations = Listing the migration tasks
+op-show-migration = Reading the migration task
+op-create-migration = Creating the migration task
+op-delete-migrations = Deleting the migration tasks
+op-delete-instances = Deleting the instances
+op-list-topics = Listing the topics
+op-list-groups = Listing the consumer groups
+op-list-users = Listing the ACL users
+
+create-title = Create an instance
+create-basics = Engine, flavour and storage
+create-version = Engine version
+create-flavour = Flavour
+create-flavour-hint = The table below says what each flavour allows.
+create-flavours-title = What each flavour allows
+create-type = Type
+create-range = { $min } to { $max }
+create-range-gb = { $min } to { $max } GB
+create-step = in steps of { $step } GB
+create-cores = Billing cores per broker
+create-storage = Storage (GB, all brokers together)
+create-storage-hint = The flavour's storage per broker times the brokers, in its steps.
+create-storage-class = Storage class
+create-storage-per-broker = Storage per broker
+create-brokers-hint = Within the flavour's range (5.x flavours have one broker).
+create-zones = Availability zones
+create-zones-hint = One zone, or three or more: RocketMQ nodes are not placed in exactly two.
+create-zone-full = sold out
+create-zone-ipv6 = IPv6
+create-network = Network
+create-vpc = VPC id
+create-subnet = Subnet id
+create-security-group = Security group id
+create-uuid-hint = Ids look like 3db8490c-4d6d-4d8f-8d3f-047b0de4c5cf; they start as those of the newest instance.
+create-enterprise-project = Enterprise project id
+create-enterprise-project-hint = Needed only by accounts that use enterprise projects.
+create-access = Access
+create-acl = Access control (ACL)
+create-acl-hint = Clients then need an ACL user to produce or consume.
+create-ssl = SSL
+create-ssl-hint = Clients connect with TLS.
+create-ipv6 = IPv6
+create-ipv6-hint = Only in zones that support IPv6.
+create-public = Public access
+create-public-hint = Reach the instance from the internet through elastic IPs.
+create-eips = Elastic IP ids
+create-eips-hint = Comma-separated. Public bandwidth is that of the elastic IPs you choose.
+create-tags-hint = One tag a line: key=value.
+create-preview = Check and preview
+create-preview-lead = Nothing has been created yet. This is what will be created:
+create-billing-cores = Billing cores (flavour × brokers)
+create-confirm = Create the instance
+create-on = on
+create-off = off
+create-no-flavour = Choose a flavour from the list.
+create-flavour-version = { $flavour } is a flavour of RocketMQ { $version }; choose one of the engine version you picked.
+create-storage-step = Enter a multiple of { $step } GB.
+create-zone-unknown = The zone { $zone } is not one of this region's.
+create-zone-sold-out = The zone { $zone } is sold out.
+create-zone-no-ipv6 = The zone { $zone } does not support IPv6.
+create-zone-no-flavour = { $flavour } with this storage class is not available in { $zone }.
+create-zone-count = Choose one zone, or three or more.
+create-not-uuid = Enter an id such as 3db8490c-4d6d-4d8f-8d3f-047b0de4c5cf.
+create-eip-required = Public access needs at least one elastic IP id.
+create-eip-bad = { $eip } is not an elastic IP id.
+
+progress-create-title = Creating the instance
+progress-resize-title = Resizing the instance
+progress-restart-title = Restarting the instance
+progress-running = DMS is working on it. This page follows it on its own.
+progress-done = Done: the instance is running.
+progress-failed = The job ended and the instance is not running; see its status.
+progress-gone = The instance is not there (it was deleted, or its creation failed and DMS removed it).
+progress-unreadable = The status could not be read; the page tries again.
+progress-auto = The status is read again on its own, less often as time goes by.
+progress-open-dashboard = Open the instance
+
+resize-title = Resize the instance
+resize-change = What to change
+resize-change-hint = DMS lists what this instance can change to; only pay-per-use instances are resized here.
+resize-change-storage = More storage
+resize-change-brokers = More brokers
+resize-change-flavour = Another flavour
+resize-new-storage = New total storage (GB)
+resize-storage-hint = Storage only grows, by at least 100 GB per broker.
+resize-storage-range = From { $min } to { $max } GB.
+resize-new-brokers = New broker count
+resize-brokers-hint = Brokers are only added.
+resize-brokers-range = Now { $now }, at most { $max }.
+resize-eips-hint = Public access is on: one elastic IP id per new broker, comma-separated.
+resize-new-flavour = New flavour
+resize-storage-total = Total storage (GB)
+resize-tps = TPS
+resize-confirm = Resize the instance
+resize-meaning-storage = Storage only grows: it cannot be made smaller again. Brokers keep serving while their disks grow.
+resize-meaning-brokers = New brokers join the cluster with the same storage each; producers and consumers rebalance over the new brokers' queues. Brokers cannot be removed again.
+resize-meaning-flavour = The brokers move to the new flavour; their number and storage stay the same. A flavour is not changed back to a smaller one.
+resize-not-running = The instance is { $status }: only a RUNNING instance can be resized.
+resize-prepaid = This instance is billed yearly or monthly; DMS resizes only pay-per-use instances through its API.
+resize-flavour-unlisted = DMS does not list the instance's own flavour among those it can change to, so its limits are unknown.
+resize-storage-full = The instance already has the most storage its flavour allows.
+resize-brokers-full = The instance already has the most brokers its flavour allows ({ $max }).
+resize-eips-needed = Give { $count } elastic IP ids, one per new broker.
+resize-flavour-brokers = That flavour allows at most { $max } brokers; the instance has { $brokers }.
+
+nodes-title = Nodes
+nodes-empty = DMS reports no nodes for this instance.
+nodes-col-node = Node
+nodes-col-role = Role
+nodes-col-address = Address
+nodes-col-public = Public address
+nodes-master = master
+nodes-replica = replica { $id }
+nodes-restarting = restarting
+nodes-serving = serving
+nodes-restart-whole = DMS restarts an instance as a whole: every node restarts, one broker after the other. Single nodes cannot be chosen.
+nodes-restart-all = Restart every node
+nodes-restart-wait = A restart can start once the instance is RUNNING.
+
+batch-select = Select
+batch-with-selected = With the selected instances:
+batch-restart = Restart…
+batch-delete = Delete…
+batch-restart-title = Restart instances
+batch-delete-title = Delete instances
+batch-restart-explain = Each instance is restarted on its own: its brokers restart one after the other and its clients reconnect. A failure of one does not stop the others.
+batch-delete-explain = Deleting an instance removes its topics, consumer groups and messages. This cannot be undone.
+batch-col-contents = Holds
+batch-col-note = Note
+batch-contents = { $topics } topics, { $groups } consumer groups
+batch-contents-unknown = unknown
+batch-warn-restart = It is { $status }; DMS restarts only RUNNING instances.
+batch-warn-delete = It is { $status }; DMS will refuse to delete it now.
+batch-warn-missing = It was not found.
+batch-warn-unreadable = It could not be read.
+batch-warnings = { $count ->
+    [one] One instance will likely fail; the others go ahead.
+   *[other] { $count } instances will likely fail; the others go ahead.
+}
+batch-zone = Confirm
+batch-result-summary = { $ok } of { $total } succeeded.
+batch-back = Back to the instances
+batch-bad-action = Choose restart or delete.
+batch-bad-id = { $id } is not an instance id.
+batch-none-selected = Select at least one instance in the list first.
+batch-too-many = At most { $max } instances at once.
+batch-delete-refused-title = Not deleted
+batch-delete-refused = DMS did not delete this instance (it reports “failed”, usually because of its status).
+batch-delete-unanswered = DMS's answer does not mention this instance; check whether it still exists.
+
+tags-title = Tags
+tags-lead = Tags group instances by owner, environment or cost centre; each links to the instances carrying it.
+tags-empty = This instance has no tags.
+tag-key = Key
+tag-value = Value
+tags-instances-col = Instances
+tags-show-instances = Instances with this tag
+tags-remove = Remove…
+tags-add-title = Add or change a tag
+tags-rule = Key 1 to 128 characters, value at most 255: letters, digits, spaces and _ . : = + - @, not starting or ending with a space. At most 20 tags.
+tags-suggestions-failed = No suggestions:
+tags-not-set = not set
+tags-removed = removed
+tags-confirm = Save the tag
+tag-bad-char = “{ $char }” is not allowed: letters, digits, spaces and _ . : = + - @ only.
+tag-space-edge = A tag must not start or end with a space.
+tag-key-length = A key has 1 to { $max } characters.
+tag-value-length = A value has at most { $max } characters.
+tag-line = { $line }: { $why }
+tag-repeated = The key { $key } appears twice.
+tag-too-many = An instance has at most { $max } tags.
+tag-no-such-key = The instance has no tag { $key }.
+tag-bad-action = Choose add or remove.
+
+config-title = Configuration
+config-empty = DMS reports no parameters for this instance.
+config-col-name = Parameter
+config-col-value = Value
+config-col-default = Default
+config-col-allowed = Allowed
+config-col-restart = Restart needed
+config-restart-yes = yes
+config-restart-no = no
+config-range = { $min } to { $max }
+config-boolean = true or false
+config-one-of = one of { $values }
+config-any = not stated by DMS
+config-save = Save the parameters
+config-restart-note = Some of these parameters take effect only after the instance restarts.
+config-nothing-changed = Change at least one value first.
+config-unknown = The instance has no parameter { $name }.
+param-fileReservedTime = How long message files are kept, in hours; older files are deleted.
+param-undocumented = The API reference does not describe this parameter.
+
+migrations-title = Migration
+migrations-lead = Metadata migration creates the topics and consumer groups of a self-built RocketMQ (or the exchanges and queues of a RabbitMQ) on this instance. Messages are not migrated.
+migration-upload-title = New migration task
+migration-name = Task name
+migration-type = Source
+migration-type-rocketmq = RocketMQ (mqadmin exportMetadata)
+migration-type-rabbit = RabbitMQ (definitions export)
+migration-overwrite = Overwrite what exists
+migration-overwrite-hint = Without it, a topic or group that already exists makes the task fail.
+migration-file = Metadata file
+migration-file-hint = A JSON file: `mqadmin exportMetadata` output, a console export, or RabbitMQ definitions.
+migration-metadata = Or paste the JSON
+migration-metadata-hint = Used when no file is chosen.
+migration-preview = Check and preview
+migration-preview-title = What the task will do
+migration-count-create = { $count } to create
+migration-count-exists = { $count } already there, same settings
+migration-count-conflict = { $count } already there, other settings
+migration-count-invalid = { $count } with names DMS refuses
+migration-count-system = { $count } of RocketMQ's own, left out
+migration-topic-quota = Topics
+migration-group-quota = Consumer groups
+migration-quota = { $remaining } more allowed (of { $max })
+migration-users-ignored = The file lists { $count } ACL users; a metadata task does not migrate users.
+migration-col-kind = Kind
+migration-col-state = Will
+migration-col-details = Differences (now → file)
+migration-kind-topic = topic
+migration-kind-group = consumer group
+migration-state-create = be created
+migration-state-exists = stay (same settings)
+migration-state-conflict = be overwritten
+migration-state-invalid = be refused
+migration-state-system = be left out
+migration-create = Create the task
+migration-block-invalid = { $count ->
+    [one] One name breaks DMS's naming rule; fix it in the file.
+   *[other] { $count } names break DMS's naming rule; fix them in the file.
+}
+migration-block-existing = { $count ->
+    [one] One topic or group exists already: turn on overwrite, or remove it from the file.
+   *[other] { $count } topics or groups exist already: turn on overwrite, or remove them from the file.
+}
+migration-block-topic-quota = The task creates { $count } topics; the instance allows { $remaining } more.
+migration-block-group-quota = The task creates { $count } consumer groups; the instance allows { $remaining } more.
+migration-block-empty = The file holds no topic or group to migrate.
+migration-no-metadata = Choose a file or paste its JSON.
+migration-not-text = { $file } is not a text (JSON) file.
+migration-bad-json = This is not valid JSON (line { $line }, column { $column }): { $detail }
+migration-no-tables = A RocketMQ export needs topicConfigTable or subscriptionGroupTable.
+migration-no-definitions = RabbitMQ definitions need vhosts, queues, exchanges and bindings.
+migration-looks-rabbit = This looks like RabbitMQ definitions: choose RabbitMQ as the source.
+migration-looks-rocket = This looks like a RocketMQ export: choose RocketMQ as the source.
+migration-tasks-title = Tasks
+migration-tasks-empty = No migration task has been created on this instance.
+migration-select = Select
+migration-delete-selected = Delete selected…
+migration-delete-lead = { $count ->
+    [one] Delete this migration task? The topics and groups it created stay.
+   *[other] Delete these { $count } migration tasks? The topics and groups they created stay.
+}
+migration-delete-confirm = Delete
+migration-none-selected = Select at least one task first.
+migration-bad-task = { $task } is not a task id.
+migration-detail-title = Task details
+migration-col-id = Task id
+migration-col-started = Started
+migration-status-creating = creating
+migration-status-starting = migrating
+migration-status-failed = failed
+migration-status-finished = finished
+migration-status-other = unknown
+migration-task-missing-title = No such task
+migration-task-missing = There is no migration task { $task } on this instance.
+
+export-title = Export metadata
+export-lead = Every topic, consumer group and ACL user of this instance as one JSON file: a RocketMQ metadata export that the Migration tab of any instance reads back.
+export-topics = Topics
+export-groups = Consumer groups
+export-users = ACL users
+export-no-secrets = ACL users are exported with their permissions, never their secret keys.
+export-download = Download the JSON
+export-to-migration = Migrate into an instance…
+
+compare-title = Compare instances
+compare-lead = Two instances side by side, for example staging and production: what only one has, and settings that differ.
+compare-a = First
+compare-b = Second
+compare-choose = Choose an instance…
+compare-button = Compare
+compare-holds = { $topics } topics, { $groups } consumer groups
+compare-settings = Instance settings
+compare-settings-same = The instance settings and parameters are the same.
+compare-parameter = Parameter
+compare-topics = Topics
+compare-groups = Consumer groups
+compare-same-count = { $count } the same on both, { $differ } with other settings.
+compare-only-in = Only in { $name }
+compare-bad-id = { $id } is not an instance id.
+compare-no-connection-title = Connection not available
+compare-no-connection = You cannot read the connection { $connection }.
+
+setting-permission = Permission
+setting-read-queues = Read queues per broker
+setting-write-queues = Write queues per broker
+setting-message-type = Message type
+setting-enabled = Consumption enabled
+setting-broadcast = Broadcast
+setting-retries = Maximum retries
