@@ -6,7 +6,7 @@
 //! (the message catalogue), `prefs` (language, zone, theme), `time`, `forms`, `list` (paging,
 //! sorting, filters) and `export` (CSV and JSON).
 //!
-//! The pages: `login`, `instances`, `audit::page`, `health`. `session` turns a request into
+//! The pages: `login`, `instances`, `groups`, `audit::page`, `health`. `session` turns a request into
 //! its signed-in user; `middleware` holds the security checks, `limits` and `hosts` the
 //! first ones (sizes, the `Host` a request names). Handlers talk to DMS only
 //! through `api::DmsClient`.
@@ -19,6 +19,7 @@ pub mod crypto;
 pub mod error;
 pub mod export;
 pub mod forms;
+pub mod groups;
 pub mod health;
 pub mod hosts;
 pub mod htmx;

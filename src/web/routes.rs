@@ -13,7 +13,7 @@ use actix_web::{ResponseError, web};
 
 use super::rbac::{Permission, allows};
 use super::session::SessionRecord;
-use super::{assets, audit, health, instances, login, prefs};
+use super::{assets, audit, groups, health, instances, login, prefs};
 use actix_session::SessionExt;
 
 /// Who may call a route.
@@ -91,6 +91,17 @@ pub static ROUTES: &[RouteDef] = &[
     route!(post "/instances/{instance_id}/restart", Signed(P::ModifyInstances), instances::changes::restart_instance),
     route!(get "/instances/{instance_id}/delete", Signed(P::DeleteInstances), instances::changes::delete_instance_form),
     route!(post "/instances/{instance_id}/delete", Signed(P::DeleteInstances), instances::changes::delete_instance),
+    route!(get "/instances/{instance_id}/groups", Signed(P::Read), groups::list::list_groups),
+    route!(post "/instances/{instance_id}/groups", Signed(P::ManageGroups), groups::batch::batch_change),
+    route!(get "/instances/{instance_id}/new-group", Signed(P::ManageGroups), groups::changes::new_group_form),
+    route!(post "/instances/{instance_id}/new-group", Signed(P::ManageGroups), groups::changes::create_group),
+    route!(get "/instances/{instance_id}/groups/{group}", Signed(P::Read), groups::show::show_group),
+    route!(get "/instances/{instance_id}/groups/{group}/edit", Signed(P::ManageGroups), groups::changes::edit_group_form),
+    route!(post "/instances/{instance_id}/groups/{group}/edit", Signed(P::ManageGroups), groups::changes::update_group),
+    route!(get "/instances/{instance_id}/groups/{group}/delete", Signed(P::ManageGroups), groups::changes::delete_group_form),
+    route!(post "/instances/{instance_id}/groups/{group}/delete", Signed(P::ManageGroups), groups::changes::delete_group),
+    route!(get "/instances/{instance_id}/groups/{group}/reset", Signed(P::ResetOffsets), groups::reset::reset_form),
+    route!(post "/instances/{instance_id}/groups/{group}/reset", Signed(P::ResetOffsets), groups::reset::reset_offsets),
     route!(get "/audit", Signed(P::ReadAudit), audit::page::list_audit),
     route!(get "/healthz", Public, health::healthz),
     route!(get "/readyz", Public, health::readyz),
