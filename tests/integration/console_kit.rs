@@ -12,6 +12,17 @@ use crate::support::console::{TestApp, fill_pattern, spawn_app, spawn_app_with};
 async fn admin_app() -> (TestApp, String) {
     let app = spawn_app().await;
     let id = app.create_instance("orders-prod");
+    app.emulator
+        .client()
+        .create_consumer_group(
+            &id,
+            &dms_console::api::models::groups::CreateConsumerGroupReq {
+                name: crate::support::console::WALK_GROUP.into(),
+                ..Default::default()
+            },
+        )
+        .await
+        .expect("the walk's consumer group");
     app.login_as("admin").await.assert_redirect("/instances");
     (app, id)
 }

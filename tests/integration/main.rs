@@ -15,6 +15,7 @@ mod client_users;
 mod config;
 mod console_audit;
 mod console_audit_postgres;
+mod console_groups;
 mod console_instances;
 mod console_kit;
 mod console_login;

@@ -671,6 +671,9 @@ impl Browser {
     }
 }
 
+/// The consumer group the route walks fill `{group}` with (tests that walk every page create it).
+pub const WALK_GROUP: &str = "GID_walk";
+
 /// Fills the `{…}` parameters of a route pattern: `{instance_id}` with `instance_id`, the
 /// static path with a file name, anything else with `x`.
 pub fn fill_pattern(pattern: &str, instance_id: &str) -> String {
@@ -684,6 +687,7 @@ pub fn fill_pattern(pattern: &str, instance_id: &str) -> String {
             "instance_id" => instance_id,
             "path" => "app.css",
             "panel" => "overview",
+            "group" => WALK_GROUP,
             _ => "x",
         });
         rest = &rest[end + 1..];
