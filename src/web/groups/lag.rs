@@ -47,6 +47,8 @@ const TOPICS_AT_ONCE: usize = 4;
 pub const MAX_GROUPS: usize = 20_000;
 /// At most this many topics of one group are read.
 const MAX_TOPICS: usize = 1_000;
+/// At most this many wanted groups are remembered (the latest views' rows).
+const MAX_WANTED: usize = 500;
 /// A throttled read waits its turn again at most this many times.
 const THROTTLE_RETRIES: u32 = 4;
 /// The longest `Retry-After` a throttled read waits for before it tries again.
@@ -512,10 +514,13 @@ impl Board {
         let mut state = self.0.lock();
         let current = &mut state.current;
         for name in names {
-            if !current.figures.contains_key(name) {
+            if !current.figures.contains_key(name) && !current.in_flight.contains(name) {
                 current.priority.push_back(name.to_owned());
             }
         }
+        // Views ask again every second: the oldest wishes go first.
+        let excess = current.priority.len().saturating_sub(MAX_WANTED);
+        current.priority.drain(..excess);
     }
 
     /// What a view shows for `name`.
@@ -705,5 +710,29 @@ mod tests {
         assert_eq!(behind_of(5, true, 0, 10_000), Behind::NeverConsumed);
         assert!(Behind::NeverConsumed.sort_key() > Behind::By(1_000_000).sort_key());
         assert!(Behind::UpToDate.sort_key() < Behind::By(0).sort_key());
+    }
+
+    #[test]
+    fn wanted_groups_are_read_first_and_every_group_once() {
+        let names = ["a", "b", "c", "d"];
+        let groups: Vec<ConsumerGroup> = names
+            .iter()
+            .map(|n| ConsumerGroup {
+                name: (*n).to_owned(),
+                ..Default::default()
+            })
+            .collect();
+        let mut generation = Generation::new(0);
+        assert_eq!(generation.next(), None, "nothing before the list is read");
+        generation.listing = Listing::Read {
+            members: names.iter().map(|n| (*n).to_owned()).collect(),
+            groups: Arc::new(groups),
+            truncated: false,
+        };
+        generation
+            .priority
+            .extend(["c", "not-listed", "c"].map(str::to_owned));
+        let order: Vec<String> = std::iter::from_fn(|| generation.next()).collect();
+        assert_eq!(order, ["c", "a", "b", "d"]);
     }
 }
