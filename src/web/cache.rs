@@ -212,7 +212,14 @@ pub struct Lists {
     pub topics: ListCache<TopicListing>,
     /// Every consumer group of an instance.
     pub groups: ListCache<Vec<crate::api::models::groups::ConsumerGroup>>,
+    /// The lag board of an instance (`web::groups::lag`): every group's figures, filled in as
+    /// they are read and read again by the board itself when stale, so the cache never
+    /// refreshes it.
+    pub lags: ListCache<crate::web::groups::lag::Board>,
 }
+
+/// How long an instance's lag board is kept after it was created (it renews its own figures).
+const LAG_BOARD_AGE: Duration = Duration::from_secs(1800);
 
 impl Default for Lists {
     fn default() -> Self {
@@ -226,6 +233,7 @@ impl Default for Lists {
                     .max(1)
             }),
             groups: ListCache::new(256, fresh, max_age),
+            lags: ListCache::new(64, LAG_BOARD_AGE, LAG_BOARD_AGE),
         }
     }
 }
@@ -235,6 +243,7 @@ impl Lists {
     pub fn invalidate(&self, instance: &str) {
         self.topics.invalidate_instance(instance);
         self.groups.invalidate_instance(instance);
+        self.lags.invalidate_instance(instance);
         // The switcher shows names and statuses, which changes may have changed too.
         self.instances.invalidate_all();
     }

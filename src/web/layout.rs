@@ -140,6 +140,7 @@ impl Tab {
 pub const EXISTING_TABS: &[Tab] = &[
     Tab::Overview,
     Tab::Topics,
+    Tab::Groups,
     Tab::Users,
     Tab::Config,
     Tab::Migrations,

@@ -7,7 +7,7 @@
 //! sorting, filters), `export` (CSV and JSON) and `body` (bodies read by hand: repeated
 //! fields, uploads).
 //!
-//! The pages: `login` (with `oidc`, single sign-on), `instances`, `topics`, `users`,
+//! The pages: `login` (with `oidc`, single sign-on), `instances`, `topics`, `groups`, `users`,
 //! `audit::page`, `sessions_page`, `switch` (the connection switcher), `health`. `shared` is the
 //! Redis the replicas share (sessions, `throttle`, `ratelimit`, `ledger`). `session` turns a request into
 //! its signed-in user; `middleware` holds the security checks, `limits` and `hosts` the
@@ -23,6 +23,7 @@ pub mod crypto;
 pub mod error;
 pub mod export;
 pub mod forms;
+pub mod groups;
 pub mod health;
 pub mod hosts;
 pub mod htmx;

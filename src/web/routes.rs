@@ -14,7 +14,8 @@ use actix_web::{ResponseError, web};
 use super::rbac::{Permission, allows};
 use super::session::SessionRecord;
 use super::{
-    assets, audit, health, instances, login, oidc, prefs, sessions_page, switch, topics, users,
+    assets, audit, groups, health, instances, login, oidc, prefs, sessions_page, switch, topics,
+    users,
 };
 use actix_session::SessionExt;
 
@@ -137,6 +138,17 @@ pub static ROUTES: &[RouteDef] = &[
     route!(post "/instances/{instance_id}/migrations/delete", Signed(P::ManageMigration), instances::migrations::delete_migrations),
     route!(get "/instances/{instance_id}/export", Signed(P::Read), instances::export::export_instance),
     route!(get "/compare", Signed(P::Read), instances::compare::compare_instances),
+    route!(get "/instances/{instance_id}/groups", Signed(P::Read), groups::list::list_groups),
+    route!(post "/instances/{instance_id}/groups", Signed(P::ManageGroups), groups::batch::batch_change),
+    route!(get "/instances/{instance_id}/new-group", Signed(P::ManageGroups), groups::changes::new_group_form),
+    route!(post "/instances/{instance_id}/new-group", Signed(P::ManageGroups), groups::changes::create_group),
+    route!(get "/instances/{instance_id}/groups/{group}", Signed(P::Read), groups::show::show_group),
+    route!(get "/instances/{instance_id}/groups/{group}/edit", Signed(P::ManageGroups), groups::changes::edit_group_form),
+    route!(post "/instances/{instance_id}/groups/{group}/edit", Signed(P::ManageGroups), groups::changes::update_group),
+    route!(get "/instances/{instance_id}/groups/{group}/delete", Signed(P::ManageGroups), groups::changes::delete_group_form),
+    route!(post "/instances/{instance_id}/groups/{group}/delete", Signed(P::ManageGroups), groups::changes::delete_group),
+    route!(get "/instances/{instance_id}/groups/{group}/reset", Signed(P::ResetOffsets), groups::reset::reset_form),
+    route!(post "/instances/{instance_id}/groups/{group}/reset", Signed(P::ResetOffsets), groups::reset::reset_offsets),
     route!(get "/audit", Signed(P::ReadAudit), audit::page::list_audit),
     route!(get "/healthz", Public, health::healthz),
     route!(get "/readyz", Public, health::readyz),

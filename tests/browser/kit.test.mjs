@@ -128,7 +128,7 @@ test('the language switch, dark theme, contrast and screenshots', { timeout: 180
   h.assertNoProblems(assert, problems, 'language and theme');
 });
 
-test('keyboard shortcuts: ? opens the help, / focuses the filter, g i goes to instances, Esc closes', { timeout: 120_000 }, async () => {
+test('keyboard shortcuts: ? opens the help, / focuses the filter, g i goes to instances, g g to groups, Esc closes', { timeout: 120_000 }, async () => {
   const { page, problems } = browser;
   await h.signInAccount(page, demo, 'admin');
   await page.goto(`${demo.url}/instances/${ids['orders-prod']}`);
@@ -150,6 +150,12 @@ test('keyboard shortcuts: ? opens the help, / focuses the filter, g i goes to in
   await page.keyboard.type('gi?');
   assert.equal(await page.inputValue('form.filters input[name=name]'), 'gi?');
   assert.equal(await help.isVisible(), false);
+  // g g: the instance's consumer groups.
+  await page.goto(`${demo.url}/instances/${ids['orders-prod']}`);
+  await h.dashboardLoaded(page);
+  await page.keyboard.press('g');
+  await Promise.all([page.waitForURL(new RegExp(`/instances/${ids['orders-prod']}/groups$`)), page.keyboard.press('g')]);
+  assert.equal(await page.locator('#groups h1').innerText(), 'Consumer groups');
   h.assertNoProblems(assert, problems, 'shortcuts');
 });
 

@@ -151,9 +151,10 @@ async fn tags_follow_the_rules_are_previewed_and_filter_the_instance_list() {
         page.attr("#instance-tabs a[aria-current=page]", "href"),
         Some(path.clone())
     );
-    assert_eq!(
-        page.texts("#instance-tabs a"),
-        ["Overview", "Configuration", "Migration", "Tags"]
+    let tabs = page.texts("#instance-tabs a");
+    assert!(
+        tabs.ends_with(&["Configuration".into(), "Migration".into(), "Tags".into()]),
+        "{tabs:?}"
     );
     // The project's tags are suggested.
     assert_eq!(page.attrs("#tag-keys option", "value"), ["team"]);

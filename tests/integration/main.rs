@@ -18,6 +18,7 @@ mod console_admin;
 mod console_admin_metadata;
 mod console_audit;
 mod console_audit_postgres;
+mod console_groups;
 mod console_instances;
 mod console_kit;
 mod console_login;

@@ -19,7 +19,7 @@ use crate::web::rbac::Permission;
 use crate::web::session::CurrentUser;
 use crate::web::view::is_transitional;
 
-use super::attention::{Attention, attention};
+use super::attention;
 use super::not_found;
 
 /// A panel's content or why it failed.
@@ -134,24 +134,6 @@ struct BrokersPanel<'a> {
 crate::fragment!(BrokersPanel<'_>, ui);
 
 #[derive(Template)]
-#[template(path = "instances/_attention.html")]
-struct AttentionPanel<'a> {
-    ui: Ui,
-    instance_id: &'a str,
-    panel: &'a Panel<Attention>,
-}
-crate::fragment!(AttentionPanel<'_>, ui);
-
-/// The attention panel before it is loaded: it asks for itself once the page is shown.
-#[derive(Template)]
-#[template(path = "instances/_attention_pending.html")]
-struct AttentionPending<'a> {
-    ui: Ui,
-    instance_id: &'a str,
-}
-crate::fragment!(AttentionPending<'_>, ui);
-
-#[derive(Template)]
 #[template(path = "instances/show.html", blocks = ["content"])]
 struct InstancePage {
     layout: Layout,
@@ -199,8 +181,8 @@ pub struct DashboardParams {
 }
 
 /// `GET /instances/{instance_id}`: the dashboard. Its panels are read from DMS in one round
-/// trip (calls in parallel); the attention panel needs several calls in a row, so the page
-/// does not wait for it: it loads itself (`/panels/attention`) when shown.
+/// trip (calls in parallel); the attention panel reads every group's lag (the lag board), so
+/// the page does not wait for it: it loads itself (`/panels/attention`) when shown.
 pub async fn show_instance(
     user: CurrentUser,
     hx: HxRequest,
@@ -225,31 +207,18 @@ pub async fn show_instance(
     if let Ok(o) = &overview {
         nav.name = o.instance.name.clone();
     }
-    let ui = user.ui.clone();
     let overview_html = overview_panel(&user, id, &overview).render()?;
     let brokers_html = BrokersPanel {
-        ui: ui.clone(),
+        ui: user.ui.clone(),
         instance_id: id,
         panel: &brokers,
     }
     .render()?;
     // Without JavaScript the pending panel offers `?attention=now`, which renders it here.
     let attention_html = if query.attention.as_deref() == Some("now") {
-        let panel = attention(&user.dms, id)
-            .await
-            .map_err(|e| ErrorSummary::upstream("op-check-groups", &e));
-        AttentionPanel {
-            ui,
-            instance_id: id,
-            panel: &panel,
-        }
-        .render()?
+        attention::panel(&user, &instance_id, attention::PAGE_WAIT, false).await?
     } else {
-        AttentionPending {
-            ui,
-            instance_id: id,
-        }
-        .render()?
+        attention::pending(&user, &instance_id)?
     };
     let mut layout = Layout::for_user(&user, "instance-title", Section::Instances).in_instance(nav);
     if let Some(nav) = &layout.instance {
@@ -266,6 +235,7 @@ pub async fn show_instance(
 
 /// `GET /instances/{instance_id}/panels/{panel}`: one panel again (retry, auto-refresh).
 pub async fn show_panel(
+    request: actix_web::HttpRequest,
     user: CurrentUser,
     path: web::Path<PanelPath>,
 ) -> Result<HttpResponse, WebError> {
@@ -296,17 +266,10 @@ pub async fn show_panel(
             )
         }
         "attention" => {
-            let panel = attention(&user.dms, id)
-                .await
-                .map_err(|e| ErrorSummary::upstream("op-check-groups", &e));
-            render_fragment(
-                StatusCode::OK,
-                &AttentionPanel {
-                    ui: user.ui.clone(),
-                    instance_id: id,
-                    panel: &panel,
-                },
-            )
+            let refresh = request.query_string().contains("refresh=1");
+            let html =
+                attention::panel(&user, &instance_id, attention::PANEL_WAIT, refresh).await?;
+            Ok(crate::web::htmx::html(StatusCode::OK, html))
         }
         other => Err(WebError::NotFound(
             Msg::new("error-no-panel").arg("panel", other),

@@ -4,10 +4,11 @@
 //!
 //! The dashboard's panels are fetched from DMS in parallel and each one fails on its own: a
 //! failed panel shows what failed, the DMS error code and the request id, never an empty list.
-//! The attention panel, which needs several calls in a row, loads itself after the page.
+//! The attention panel, which reads every consumer group's lag (the groups tab's lag board),
+//! loads itself after the page.
 //!
-//! `list` is the instance list, `dashboard` the dashboard and its panels, `attention` what the
-//! attention panel computes, `changes` the audited edit, restart and delete.
+//! `list` is the instance list, `dashboard` the dashboard and its panels, `attention` the
+//! attention panel, `changes` the audited edit, restart and delete.
 //!
 //! The administrator's pages: `create` (a new instance), `progress` (a job followed until it
 //! ends), `resize`, `nodes` (and their restart), `batch` (restart or delete several),

@@ -93,10 +93,10 @@ fn selection(pairs: Vec<(String, String)>) -> Selection {
     }
     if out.refusal.is_none() {
         if out.topics.is_empty() {
-            out.refusal = Some(Msg::new("batch-none-selected"));
+            out.refusal = Some(Msg::new("topics-batch-none-selected"));
         } else if out.topics.len() > MAX_BATCH {
             out.refusal = Some(
-                Msg::new("batch-too-many")
+                Msg::new("topics-batch-too-many")
                     .arg("count", out.topics.len())
                     .arg("max", MAX_BATCH),
             );
@@ -124,9 +124,9 @@ pub async fn delete_topics(
         layout: topic_layout(
             &user,
             nav,
-            "batch-delete-title",
+            "topics-batch-delete-title",
             None,
-            Some("batch-delete-title"),
+            Some("topics-batch-delete-title"),
         ),
         instance_id: id.to_string(),
         topics: names.clone(),

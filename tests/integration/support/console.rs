@@ -244,6 +244,15 @@ impl TestApp {
         )
         .await
         .expect("the walk's ACL user is created");
+        dms.create_consumer_group(
+            id,
+            &dms_console::api::models::groups::CreateConsumerGroupReq {
+                name: WALK_GROUP.to_owned(),
+                ..Default::default()
+            },
+        )
+        .await
+        .expect("the walk's consumer group is created");
     }
 
     /// Replaces the emulator's fault rules.
@@ -733,6 +742,8 @@ impl Browser {
 pub const WALK_TOPIC: &str = "walk-topic";
 /// The ACL user that [`fill_pattern`] names (tests that walk the route table create it).
 pub const WALK_USER: &str = "walkuser1";
+/// The consumer group the route walks fill `{group}` with (tests that walk every page create it).
+pub const WALK_GROUP: &str = "GID_walk";
 
 /// Fills the `{…}` parameters of a route pattern: `{instance_id}` with `instance_id`, the
 /// static path with a file name, `{topic}` and `{user}` with [`WALK_TOPIC`] and [`WALK_USER`]
@@ -750,6 +761,7 @@ pub fn fill_pattern(pattern: &str, instance_id: &str) -> String {
             "panel" => "overview",
             "topic" => WALK_TOPIC,
             "user" => WALK_USER,
+            "group" => WALK_GROUP,
             _ => "x",
         });
         rest = &rest[end + 1..];

@@ -26,9 +26,7 @@ op-show-migration = Reading the migration task
 op-create-migration = Creating the migration task
 op-delete-migrations = Deleting the migration tasks
 op-delete-instances = Deleting the instances
-op-list-topics = Listing the topics
 op-list-groups = Listing the consumer groups
-op-list-users = Listing the ACL users
 
 create-title = Create an instance
 create-basics = Engine, flavour and storage

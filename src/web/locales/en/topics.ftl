@@ -103,20 +103,20 @@ impact-clients = { $count ->
 }
 impact-in-use = in use
 impact-idle = no online consumer
-batch-delete-title = Delete topics
+topics-batch-delete-title = Delete topics
 batch-delete-zone = Delete them all
-batch-delete-explain = { $count ->
+topics-batch-delete-explain = { $count ->
     [one] This topic and its messages are deleted for good.
    *[other] These { $count } topics and their messages are deleted for good.
 }
-batch-none-selected = No topic was selected.
-batch-too-many = { $count } topics were selected; at most { $max } can be deleted at once.
+topics-batch-none-selected = No topic was selected.
+topics-batch-too-many = { $count } topics were selected; at most { $max } can be deleted at once.
 batch-bad-topic = { $topic } is not a topic name.
 batch-col-result = Result
 batch-deleted = deleted
 batch-still-there = still there
 batch-unknown = could not be read back
-batch-back = Back to the topics
+topics-batch-back = Back to the topics
 import-title = Create topics from a file
 import-lead-5x = One topic per line: its name, then its message type (NORMAL, FIFO, DELAY or TRANSACTION), as in the API reference's example; or a CSV file whose header names the columns name, message_type, queues and description; or JSON: a list of names, or of objects with those keys.
 import-lead-48 = One topic per line: its name, then its permission (all, pub or sub); or a CSV file whose header names the columns name, permission, queues, brokers and description; or JSON: a list of names, or of objects with those keys.

@@ -25,9 +25,7 @@ op-show-migration = 查询迁移任务详情
 op-create-migration = 创建迁移任务
 op-delete-migrations = 删除迁移任务
 op-delete-instances = 删除实例
-op-list-topics = 查询主题
 op-list-groups = 查询消费组
-op-list-users = 查询 ACL 用户
 
 create-title = 创建实例
 create-basics = 引擎、规格与存储
