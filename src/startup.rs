@@ -18,7 +18,9 @@ use crate::config::{ConfigError, Settings};
 use crate::web::audit::Audit;
 use crate::web::crypto::ServerKey;
 use crate::web::hosts::{self, AllowedHosts};
+use crate::web::masking::MessagePolicies;
 use crate::web::metrics::Metrics;
+use crate::web::rate::RateLimit;
 use crate::web::rbac::Role;
 use crate::web::session_store::{MemoryStore, RedisStore, Store};
 use crate::web::state::{Account, AppState, EnvColour, Environment};
@@ -221,6 +223,9 @@ pub fn build_state(settings: &Settings, key: ServerKey) -> Result<AppState, Conf
     };
     let public_url = public_url(settings)?;
     let audit = Audit::open(&settings.audit.url).map_err(|e| config_error("audit.url", e.0))?;
+    let connection_names: Vec<String> = settings.connections.iter().map(|c| c.name.clone()).collect();
+    let messages = MessagePolicies::from_settings(&settings.messages, &connection_names)?;
+    let resend_rate = RateLimit::new(messages.resends_per_minute, Duration::from_secs(60));
     Ok(AppState {
         key,
         auth: settings.auth.clone(),
@@ -244,6 +249,8 @@ pub fn build_state(settings: &Settings, key: ServerKey) -> Result<AppState, Conf
         ledger: Default::default(),
         budgets: Default::default(),
         lists: Default::default(),
+        messages,
+        resend_rate,
         started: std::time::Instant::now(),
     })
 }

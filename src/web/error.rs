@@ -38,6 +38,13 @@ pub enum WebError {
     /// The request is larger than the console accepts.
     #[error("too large: {0}")]
     TooLarge(Msg),
+    /// The console's settings do not let this reader do this (not a role permission, e.g.
+    /// exports switched off for the role).
+    #[error("refused: {0}")]
+    Refused(Msg),
+    /// The reader did this too often; retry after the wait.
+    #[error("too many requests: {0}")]
+    TooMany(Msg),
     /// A DMS call failed.
     #[error("{what}: {source}")]
     Upstream {
@@ -189,6 +196,8 @@ impl WebError {
             Self::NotFound(what) => plain("error-notfound-title", what.clone()),
             Self::Invalid(why) => plain("error-invalid-title", why.clone()),
             Self::TooLarge(why) => plain("error-too-large-title", why.clone()),
+            Self::Refused(why) => plain("error-forbidden-title", why.clone()),
+            Self::TooMany(why) => plain("error-too-many-title", why.clone()),
             Self::Upstream {
                 what,
                 source,
@@ -218,6 +227,8 @@ impl ResponseError for WebError {
             Self::NotFound(_) => StatusCode::NOT_FOUND,
             Self::Invalid(_) => StatusCode::BAD_REQUEST,
             Self::TooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
+            Self::Refused(_) => StatusCode::FORBIDDEN,
+            Self::TooMany(_) => StatusCode::TOO_MANY_REQUESTS,
             Self::Upstream { source, .. } => upstream_status(source),
             Self::AlreadySubmitted(_) => StatusCode::CONFLICT,
             Self::AuditUnavailable(_) | Self::SessionStore(_) => StatusCode::SERVICE_UNAVAILABLE,

@@ -168,6 +168,9 @@ macro_rules! number_arg {
         impl From<&$t> for Arg {
             fn from(n: &$t) -> Self { Arg::Number(*n as f64) }
         }
+        impl From<&&$t> for Arg {
+            fn from(n: &&$t) -> Self { Arg::Number(**n as f64) }
+        }
     )* };
 }
 number_arg!(i32, i64, u16, u32, u64, usize, f64);
@@ -193,6 +196,12 @@ impl From<String> for Arg {
 impl From<&String> for Arg {
     fn from(value: &String) -> Self {
         Arg::Value(value.clone())
+    }
+}
+
+impl From<&&String> for Arg {
+    fn from(value: &&String) -> Self {
+        Arg::Value((*value).clone())
     }
 }
 

@@ -133,7 +133,7 @@ impl Tab {
 }
 
 /// The tabs whose pages exist: a tab is added here with its page's route.
-pub const EXISTING_TABS: &[Tab] = &[Tab::Overview];
+pub const EXISTING_TABS: &[Tab] = &[Tab::Overview, Tab::Messages, Tab::DeadLetters];
 
 /// One tab as the page shows it.
 #[derive(Debug, Clone)]

@@ -4,9 +4,11 @@
 //! path parameters), `htmx` (full page or fragment, and the error convention), `error`
 //! (`WebError`), `layout` (header, tabs, breadcrumbs), `view` (what templates call), `i18n`
 //! (the message catalogue), `prefs` (language, zone, theme), `time`, `forms`, `list` (paging,
-//! sorting, filters) and `export` (CSV and JSON).
+//! sorting, filters), `export` (CSV and JSON), `masking` (who sees message bodies) and `rate`
+//! (per-user rate limits).
 //!
-//! The pages: `login`, `instances`, `audit::page`, `health`. `session` turns a request into
+//! The pages: `login`, `instances`, `messages` (search, message, trace, verification,
+//! reveal), `dlq` (dead letters), `audit::page`, `health`. `session` turns a request into
 //! its signed-in user; `middleware` holds the security checks, `limits` and `hosts` the
 //! first ones (sizes, the `Host` a request names). Handlers talk to DMS only
 //! through `api::DmsClient`.
@@ -16,6 +18,7 @@ pub mod audit;
 pub mod budget;
 pub mod cache;
 pub mod crypto;
+pub mod dlq;
 pub mod error;
 pub mod export;
 pub mod forms;
@@ -29,12 +32,15 @@ pub mod ledger;
 pub mod limits;
 pub mod list;
 pub mod login;
+pub mod masking;
+pub mod messages;
 pub mod metrics;
 pub mod middleware;
 pub mod passwords;
 pub mod paths;
 pub mod peer;
 pub mod prefs;
+pub mod rate;
 pub mod rbac;
 pub mod routes;
 pub mod session;

@@ -13,7 +13,7 @@ use actix_web::{ResponseError, web};
 
 use super::rbac::{Permission, allows};
 use super::session::SessionRecord;
-use super::{assets, audit, health, instances, login, prefs};
+use super::{assets, audit, dlq, health, instances, login, messages, prefs};
 use actix_session::SessionExt;
 
 /// Who may call a route.
@@ -91,6 +91,18 @@ pub static ROUTES: &[RouteDef] = &[
     route!(post "/instances/{instance_id}/restart", Signed(P::ModifyInstances), instances::changes::restart_instance),
     route!(get "/instances/{instance_id}/delete", Signed(P::DeleteInstances), instances::changes::delete_instance_form),
     route!(post "/instances/{instance_id}/delete", Signed(P::DeleteInstances), instances::changes::delete_instance),
+    route!(get "/instances/{instance_id}/messages", Signed(P::Read), messages::search::search_messages),
+    route!(get "/instances/{instance_id}/messages/{msg_id}", Signed(P::Read), messages::show::show_message),
+    route!(get "/instances/{instance_id}/messages/{msg_id}/body", Signed(P::Read), messages::show::download_body),
+    route!(get "/instances/{instance_id}/messages/{msg_id}/trace", Signed(P::Read), messages::trace::show_trace),
+    route!(get "/instances/{instance_id}/messages/{msg_id}/reveal", Signed(P::RevealMessageBody), messages::reveal::reveal_form),
+    route!(post "/instances/{instance_id}/messages/{msg_id}/reveal", Signed(P::RevealMessageBody), messages::reveal::reveal_body),
+    route!(get "/instances/{instance_id}/messages/{msg_id}/verify", Signed(P::ResendMessages), messages::verify::verify_form),
+    route!(post "/instances/{instance_id}/messages/{msg_id}/verify", Signed(P::ResendMessages), messages::verify::verify_consumption),
+    route!(get "/instances/{instance_id}/dlq", Signed(P::Read), dlq::list::list_dead_letters),
+    route!(get "/instances/{instance_id}/dlq/panels/counts", Signed(P::Read), dlq::list::show_counts),
+    route!(post "/instances/{instance_id}/dlq/resend", Signed(P::ResendMessages), dlq::resend::resend_dead_letters),
+    route!(post "/instances/{instance_id}/dlq/export", Signed(P::Read), dlq::export::export_dead_letters),
     route!(get "/audit", Signed(P::ReadAudit), audit::page::list_audit),
     route!(get "/healthz", Public, health::healthz),
     route!(get "/readyz", Public, health::readyz),

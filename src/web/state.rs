@@ -116,6 +116,10 @@ pub struct AppState {
     pub budgets: super::budget::Budgets,
     /// Short-lived lists per credential.
     pub lists: super::cache::Lists,
+    /// Who sees message bodies, per role and connection (`[messages]`).
+    pub messages: super::masking::MessagePolicies,
+    /// Dead-letter resends each user may start per minute.
+    pub resend_rate: super::rate::RateLimit,
     /// When the process started.
     pub started: std::time::Instant,
 }
