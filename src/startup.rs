@@ -223,7 +223,11 @@ pub fn build_state(settings: &Settings, key: ServerKey) -> Result<AppState, Conf
     };
     let public_url = public_url(settings)?;
     let audit = Audit::open(&settings.audit.url).map_err(|e| config_error("audit.url", e.0))?;
-    let connection_names: Vec<String> = settings.connections.iter().map(|c| c.name.clone()).collect();
+    let connection_names: Vec<String> = settings
+        .connections
+        .iter()
+        .map(|c| c.name.clone())
+        .collect();
     let messages = MessagePolicies::from_settings(&settings.messages, &connection_names)?;
     let resend_rate = RateLimit::new(messages.resends_per_minute, Duration::from_secs(60));
     Ok(AppState {

@@ -100,6 +100,30 @@ impl Ledger {
         Claim::Fresh
     }
 
+    /// Claims every one of `ops` for `sid` at once, under one lock: two submissions of
+    /// overlapping sets never split them between each other.
+    pub fn claim_all(&self, sid: &str, ops: &[String]) -> Vec<Claim> {
+        let mut inner = self.inner.lock().unwrap_or_else(|e| e.into_inner());
+        let now = Instant::now();
+        while let Some((at, _)) = inner.order.front()
+            && (now.duration_since(*at) > KEEP || inner.order.len() >= CAPACITY)
+        {
+            let (_, old) = inner.order.pop_front().expect("a front");
+            inner.states.remove(&old);
+        }
+        ops.iter()
+            .map(|op| {
+                let key = format!("{sid}:{op}");
+                if let Some(state) = inner.states.get(&key) {
+                    return Claim::Seen(*state);
+                }
+                inner.states.insert(key.clone(), OpState::InFlight);
+                inner.order.push_back((now, key));
+                Claim::Fresh
+            })
+            .collect()
+    }
+
     /// Records what became of `op`.
     pub fn finish(&self, sid: &str, op: &str, state: OpState) {
         let key = format!("{sid}:{op}");
@@ -147,6 +171,13 @@ mod tests {
         assert_eq!(ledger.claim("s2", &op), Claim::Fresh);
         ledger.release("s2", &op);
         assert_eq!(ledger.claim("s2", &op), Claim::Fresh);
+        let both = vec!["a".to_owned(), "b".to_owned()];
+        assert_eq!(ledger.claim_all("s3", &both), [Claim::Fresh, Claim::Fresh]);
+        let overlap = vec!["b".to_owned(), "c".to_owned()];
+        assert_eq!(
+            ledger.claim_all("s3", &overlap),
+            [Claim::Seen(OpState::InFlight), Claim::Fresh]
+        );
         assert!(!is_op_id("short"));
         assert!(!is_op_id("has spaces in it, sixteen+"));
     }

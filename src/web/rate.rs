@@ -34,7 +34,11 @@ impl RateLimit {
         let mut seen = self.seen.lock().unwrap_or_else(|e| e.into_inner());
         if seen.len() >= CAPACITY && !seen.contains_key(key) {
             let window = self.window;
-            seen.retain(|_, times| times.back().is_some_and(|t| now.duration_since(*t) < window));
+            seen.retain(|_, times| {
+                times
+                    .back()
+                    .is_some_and(|t| now.duration_since(*t) < window)
+            });
         }
         let times = seen.entry(key.to_owned()).or_default();
         while times

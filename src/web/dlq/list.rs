@@ -73,7 +73,10 @@ impl DlqRow {
         policy: &MessagePolicy,
         key: &crate::web::crypto::ServerKey,
     ) -> Self {
-        let origin_topic = message.property("RETRY_TOPIC").unwrap_or_default().to_owned();
+        let origin_topic = message
+            .property("RETRY_TOPIC")
+            .unwrap_or_default()
+            .to_owned();
         let origin_msg_id = message
             .property("ORIGIN_MESSAGE_ID")
             .unwrap_or_default()
@@ -158,7 +161,11 @@ impl DlqPage {
     }
 
     fn counts_now_href(&self) -> String {
-        let query = self.counts_href.split_once('?').map(|(_, q)| q).unwrap_or("");
+        let query = self
+            .counts_href
+            .split_once('?')
+            .map(|(_, q)| q)
+            .unwrap_or("");
         format!("/instances/{}/dlq?{query}&counts=now", self.instance_id)
     }
 }
@@ -253,7 +260,8 @@ pub async fn list_dead_letters(
         .filter(|(_, value)| !value.is_empty())
         .collect();
     let counts_query = {
-        let mut pairs: Vec<(&str, &str)> = vec![("group", group.as_ref().map(|g| g.as_str()).unwrap_or(""))];
+        let mut pairs: Vec<(&str, &str)> =
+            vec![("group", group.as_ref().map(|g| g.as_str()).unwrap_or(""))];
         pairs.extend(carried.iter().map(|(n, v)| (n.as_str(), v.as_str())));
         query_string(pairs)
     };
@@ -399,7 +407,10 @@ async fn counts_panel(
         .map(|found| {
             let mut by: BTreeMap<(String, String), u64> = BTreeMap::new();
             for message in &found.messages {
-                let origin = message.property("RETRY_TOPIC").unwrap_or_default().to_owned();
+                let origin = message
+                    .property("RETRY_TOPIC")
+                    .unwrap_or_default()
+                    .to_owned();
                 let tag = message.property("TAGS").unwrap_or_default().to_owned();
                 *by.entry((origin, tag)).or_default() += 1;
             }

@@ -49,7 +49,9 @@ pub fn group_param(text: &str) -> Result<Option<GroupName>, WebError> {
     GroupName::try_from(text.to_owned())
         .map(Some)
         .map_err(|invalid| {
-            WebError::Invalid(Msg::new("error-bad-path-value").arg("detail", name_message(&invalid)))
+            WebError::Invalid(
+                Msg::new("error-bad-path-value").arg("detail", name_message(&invalid)),
+            )
         })
 }
 
@@ -59,7 +61,10 @@ pub fn selected_ids(raw: &[String]) -> Result<Vec<String>, Msg> {
     for text in raw {
         let id = MessageId::try_from(text.trim().to_owned())
             .map_err(|invalid| name_message(&invalid))?;
-        if !ids.iter().any(|known| known.eq_ignore_ascii_case(id.as_str())) {
+        if !ids
+            .iter()
+            .any(|known| known.eq_ignore_ascii_case(id.as_str()))
+        {
             ids.push(id.as_str().to_owned());
         }
     }

@@ -275,14 +275,17 @@ pub async fn resend_dead_letters(
         ));
         return render_page(hx, StatusCode::TOO_MANY_REQUESTS, &page);
     }
-    // Claim every message before anything is sent: whatever was claimed before is not sent.
+    // Claim every message, all at once, before anything is sent: whatever was claimed before
+    // (by this form, another tab or another user) is not sent.
+    let keys: Vec<String> = ids
+        .iter()
+        .map(|msg_id| claim_key(&user, id, &topic, msg_id))
+        .collect();
+    let claims = state.ledger.claim_all(CLAIMS, &keys);
     let mut rows: Vec<ResultRow> = Vec::with_capacity(ids.len());
     let mut fresh: Vec<String> = Vec::new();
-    for msg_id in &ids {
-        match state
-            .ledger
-            .claim(CLAIMS, &claim_key(&user, id, &topic, msg_id))
-        {
+    for (msg_id, claim) in ids.iter().zip(claims) {
+        match claim {
             Claim::Fresh => fresh.push(msg_id.clone()),
             Claim::Seen(seen) => rows.push(row(
                 id,
@@ -292,7 +295,7 @@ pub async fn resend_dead_letters(
                     OpState::Done => Outcome::AlreadyResent,
                     OpState::InFlight => Outcome::AlreadyInFlight,
                     OpState::Unknown => Outcome::AlreadyUnknown,
-                    // Failed claims are released, so this is a refusal recorded a moment ago.
+                    // Refused resends are released, so this one was refused a moment ago.
                     OpState::Failed => Outcome::NotSent,
                 },
                 "",
@@ -420,7 +423,13 @@ pub async fn resend_dead_letters(
             .arg("resent", count(Outcome::Resent))
             .arg("failed", count(Outcome::Failed))
             .arg("unknown", count(Outcome::Unknown))
-            .arg("skipped", rows.len() - count(Outcome::Resent) - count(Outcome::Failed) - count(Outcome::Unknown)),
+            .arg(
+                "skipped",
+                rows.len()
+                    - count(Outcome::Resent)
+                    - count(Outcome::Failed)
+                    - count(Outcome::Unknown),
+            ),
     );
     page.results = Some(rows);
     page.op = new_op_id();
@@ -431,7 +440,14 @@ fn plain_problem(message: Msg) -> ErrorSummary {
     ErrorSummary::new(Msg::new("resend-problem-title"), message)
 }
 
-fn row(instance_id: &str, topic: &str, msg_id: &str, outcome: Outcome, code: &str, message: &str) -> ResultRow {
+fn row(
+    instance_id: &str,
+    topic: &str,
+    msg_id: &str,
+    outcome: Outcome,
+    code: &str,
+    message: &str,
+) -> ResultRow {
     ResultRow {
         href: message_href(instance_id, msg_id, topic),
         check_href: matches!(outcome, Outcome::Unknown | Outcome::AlreadyUnknown)

@@ -407,7 +407,10 @@ mod tests {
         assert_eq!((a.bytes, a.kind), (15, BodyKind::Json));
         assert_eq!(a.hash.len(), 16);
         assert_eq!(a.hash, masked(&key, r#"{"card":"4111"}"#).hash);
-        assert_ne!(a.hash, masked(&ServerKey::generate(), r#"{"card":"4111"}"#).hash);
+        assert_ne!(
+            a.hash,
+            masked(&ServerKey::generate(), r#"{"card":"4111"}"#).hash
+        );
         assert!(!a.summary().contains("4111"));
     }
 }

@@ -119,7 +119,10 @@ mod tests {
         let masked = cells(&message, &policy(true), &key);
         assert_eq!(masked.len(), COLUMNS.len());
         let text = format!("{masked:?}");
-        assert!(!text.contains("secret body") && !text.contains("card-4111"), "{text}");
+        assert!(
+            !text.contains("secret body") && !text.contains("card-4111"),
+            "{text}"
+        );
         assert!(text.contains("paid"));
         assert_eq!(masked[COLUMNS.len() - 1], Cell::Empty);
         let open = cells(&message, &policy(false), &key);

@@ -174,7 +174,10 @@ mod tests {
             "/instances/i-1/messages/C0A8?topic=%25DLQ%25GID+a"
         );
         assert_eq!(encode_segment("a b/c"), "a%20b%2Fc");
-        assert_eq!(query_string([("a", "1"), ("b", ""), ("c", "x&y")]), "a=1&c=x%26y");
+        assert_eq!(
+            query_string([("a", "1"), ("b", ""), ("c", "x&y")]),
+            "a=1&c=x%26y"
+        );
         assert_eq!(dlq_group("%DLQ%GID_a"), Some("GID_a"));
         assert_eq!(dlq_group("orders"), None);
     }

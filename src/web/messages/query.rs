@@ -134,9 +134,12 @@ pub fn parse(params: &ListParams, zone: &Zone, now_ms: i64, default_range: &str)
         .unwrap_or(now_ms);
     let msg_id = value("msg_id");
     let key = value("key");
+    let by_id = !msg_id.is_empty();
     let range = match value("range") {
         r if r == "custom" || PRESETS.iter().any(|(p, _, _)| *p == r) => r,
         r if r.is_empty() => default_range.to_owned(),
+        // An id search has no window, so its range does not matter.
+        _ if by_id => default_range.to_owned(),
         other => {
             errors.add(
                 "range",
@@ -145,7 +148,7 @@ pub fn parse(params: &ListParams, zone: &Zone, now_ms: i64, default_range: &str)
             default_range.to_owned()
         }
     };
-    let by = if !msg_id.is_empty() {
+    let by = if by_id {
         errors
             .check("msg_id", MessageId::try_from(msg_id.clone()))
             .map(|id| By::Id(id.as_str().to_owned()))
@@ -170,9 +173,7 @@ pub fn parse(params: &ListParams, zone: &Zone, now_ms: i64, default_range: &str)
     }
     let queue = match value("queue") {
         q if q.is_empty() => None,
-        q => errors
-            .integer("queue", &q, 0, 1023, None)
-            .map(|n| n as u32),
+        q => errors.integer("queue", &q, 0, 1023, None).map(|n| n as u32),
     };
     form.insert("range".into(), range);
     form.insert("msg_id".into(), msg_id);
@@ -181,7 +182,11 @@ pub fn parse(params: &ListParams, zone: &Zone, now_ms: i64, default_range: &str)
     let search = match (topic, by) {
         (Some(topic), Some(by)) if errors.is_empty() => Some(Search {
             topic: topic.as_str().to_owned(),
-            window: if matches!(by, By::Id(_)) { None } else { window },
+            window: if matches!(by, By::Id(_)) {
+                None
+            } else {
+                window
+            },
             by,
             queue,
         }),
@@ -355,10 +360,8 @@ pub fn stream(
             match probed {
                 Err(error) => futures_util::stream::iter(vec![Err(error)]).boxed_local(),
                 Ok((first, total)) if total <= first_len(&first) => {
-                    let newest: Vec<Message> = newest_first(first)
-                        .into_iter()
-                        .take(max as usize)
-                        .collect();
+                    let newest: Vec<Message> =
+                        newest_first(first).into_iter().take(max as usize).collect();
                     futures_util::stream::iter(vec![Ok(newest)]).boxed_local()
                 }
                 Ok((_, total)) => {
@@ -490,14 +493,24 @@ mod tests {
         assert_eq!(search.window, None);
         let query = search.query(0, 50);
         assert_eq!(query.start_time, None);
-        assert_eq!(query.msg_id.as_deref(), Some("C0A8011700002774000000000013B19D"));
-        let by_key = parse_query("topic=orders&key=ORD-1&queue=3").search.unwrap();
+        assert_eq!(
+            query.msg_id.as_deref(),
+            Some("C0A8011700002774000000000013B19D")
+        );
+        let by_key = parse_query("topic=orders&key=ORD-1&queue=3")
+            .search
+            .unwrap();
         assert_eq!(by_key.by, By::Key("ORD-1".into()));
         assert_eq!(by_key.queue, Some(3));
         assert_eq!(by_key.query(0, 50).queue.as_deref(), Some("3"));
         assert!(parse_query("").search.is_none());
         assert!(parse_query("topic=bad topic").errors.get("topic").is_some());
-        assert!(parse_query("topic=orders&msg_id=not%20an%20id").errors.get("msg_id").is_some());
+        assert!(
+            parse_query("topic=orders&msg_id=not%20an%20id")
+                .errors
+                .get("msg_id")
+                .is_some()
+        );
     }
 
     #[test]

@@ -118,7 +118,10 @@ async fn page(
     RevealPage {
         layout: Layout::for_user(user, "reveal-title", Section::Instances)
             .in_instance(nav)
-            .crumb("messages-title", Some(format!("/instances/{instance_id}/messages")))
+            .crumb(
+                "messages-title",
+                Some(format!("/instances/{instance_id}/messages")),
+            )
             .crumb_value(msg_id.to_owned(), Some(back.clone()))
             .crumb("reveal-title", None),
         instance_id: instance_id.to_string(),
@@ -146,13 +149,23 @@ pub async fn reveal_form(
     path: web::Path<MessagePath>,
 ) -> Result<HttpResponse, WebError> {
     user.require(Permission::RevealMessageBody)?;
-    let MessagePath { instance_id, msg_id } = path.into_inner();
+    let MessagePath {
+        instance_id,
+        msg_id,
+    } = path.into_inner();
     let form = RevealForm {
         topic: topic_of(&request),
         op: new_op_id(),
         ..Default::default()
     };
-    let page = page(&user, &instance_id, msg_id.as_str(), &form, FormErrors::new()).await;
+    let page = page(
+        &user,
+        &instance_id,
+        msg_id.as_str(),
+        &form,
+        FormErrors::new(),
+    )
+    .await;
     render_page(hx, StatusCode::OK, &page)
 }
 
@@ -166,7 +179,10 @@ pub async fn reveal_body(
     form: web::Form<RevealForm>,
 ) -> Result<HttpResponse, WebError> {
     user.require(Permission::RevealMessageBody)?;
-    let MessagePath { instance_id, msg_id } = path.into_inner();
+    let MessagePath {
+        instance_id,
+        msg_id,
+    } = path.into_inner();
     let mut form = form.into_inner();
     let mut errors = FormErrors::new();
     let reason = errors

@@ -186,7 +186,7 @@ pub async fn search_messages(
         return export_search(&user, &instance_id, &parsed, &policy, format);
     }
     let id = instance_id.as_str();
-    let status = if parsed.errors.is_empty() {
+    let mut status = if parsed.errors.is_empty() {
         StatusCode::OK
     } else {
         StatusCode::UNPROCESSABLE_ENTITY
@@ -200,15 +200,7 @@ pub async fn search_messages(
         async {
             match &search {
                 Some(search) => Some(
-                    query::find(
-                        &user.dms,
-                        &budget,
-                        id,
-                        search,
-                        params.offset,
-                        params.limit,
-                    )
-                    .await,
+                    query::find(&user.dms, &budget, id, search, params.offset, params.limit).await,
                 ),
                 None => None,
             }
@@ -229,16 +221,15 @@ pub async fn search_messages(
                 .collect();
             (Some(Ok(rows)), found.total, why)
         }
-        (Some(Err(error)), _) => (
-            Some(Err(ErrorSummary::upstream("op-search-messages", &error))),
-            0,
-            Vec::new(),
-        ),
+        (Some(Err(error)), _) => {
+            status = crate::web::error::upstream_status(&error);
+            (
+                Some(Err(ErrorSummary::upstream("op-search-messages", &error))),
+                0,
+                Vec::new(),
+            )
+        }
         _ => (None, 0, Vec::new()),
-    };
-    let status = match &result {
-        Some(Err(_)) => StatusCode::BAD_GATEWAY,
-        _ => status,
     };
     anchor(&mut params, &parsed);
     let shown = match &result {
@@ -364,19 +355,16 @@ pub async fn explain_empty(
         }
     }
     let dms = &user.dms;
-    let (status, keyed) = tokio::join!(
-        topic_holdings(dms, id, &search.topic),
-        async {
-            match &search.by {
-                By::Key(_) => Some(
-                    dms.list_messages(id, &search.by_time().query(0, 20))
-                        .await
-                        .map(|r| r.into_inner()),
-                ),
-                _ => None,
-            }
+    let (status, keyed) = tokio::join!(topic_holdings(dms, id, &search.topic), async {
+        match &search.by {
+            By::Key(_) => Some(
+                dms.list_messages(id, &search.by_time().query(0, 20))
+                    .await
+                    .map(|r| r.into_inner()),
+            ),
+            _ => None,
         }
-    );
+    });
     match status {
         Ok((0, _)) => why.push(Msg::new("why-topic-empty").arg("topic", search.topic.as_str())),
         Ok((count, newest)) if newest > 0 => why.push(

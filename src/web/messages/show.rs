@@ -28,7 +28,9 @@ use crate::web::session::CurrentUser;
 use super::body::{self, BodyView, CrcCheck, Masked};
 use super::query::{IdKind, id_kind};
 use super::reveal::{Grant, grant};
-use super::{dlq_group, encode_segment, group_href, message_href, policy, query_string, topic_href};
+use super::{
+    dlq_group, encode_segment, group_href, message_href, policy, query_string, topic_href,
+};
 
 /// At most this many consumer groups of the topic are shown with their lag.
 const GROUPS_SHOWN: usize = 20;
@@ -66,7 +68,11 @@ pub async fn lookup(
         offset: Some(0),
         ..Default::default()
     };
-    let mut found = dms.list_messages(instance_id, &query).await?.into_inner().messages;
+    let mut found = dms
+        .list_messages(instance_id, &query)
+        .await?
+        .into_inner()
+        .messages;
     // The copy whose offset id was asked for first, then the newest.
     found.sort_by(|a, b| {
         (b.msg_id.eq_ignore_ascii_case(msg_id))
@@ -161,18 +167,30 @@ impl GroupProgress {
     }
 }
 
-/// How far `detail` got on queue `queue_id` relative to `queue_offset`.
+/// How far `detail` got on queue `queue_id` relative to `queue_offset`. The message's broker
+/// is not in its record, so the queues with that id are narrowed to those holding the offset
+/// (their broker offset beyond it).
 pub fn progress(detail: &GroupTopicDetail, queue_id: i64, queue_offset: i64) -> GroupProgress {
-    let offsets: Vec<(String, i64)> = detail
+    let candidates: Vec<(String, i64, i64)> = detail
         .brokers
         .iter()
         .flat_map(|b| {
             b.queues
                 .iter()
                 .filter(|q| q.id == queue_id)
-                .map(|q| (b.broker_name.clone(), q.consumer_offset))
+                .map(|q| (b.broker_name.clone(), q.consumer_offset, q.broker_offset))
         })
         .collect();
+    let holding: Vec<&(String, i64, i64)> = candidates
+        .iter()
+        .filter(|(_, _, broker_offset)| *broker_offset > queue_offset)
+        .collect();
+    let chosen: Vec<&(String, i64, i64)> = if holding.is_empty() {
+        candidates.iter().collect()
+    } else {
+        holding
+    };
+    let offsets: Vec<(String, i64)> = chosen.iter().map(|(b, o, _)| (b.clone(), *o)).collect();
     let verdicts: Vec<bool> = offsets.iter().map(|(_, o)| *o > queue_offset).collect();
     let past = match verdicts.as_slice() {
         [] => None,
@@ -205,7 +223,10 @@ pub async fn topic_groups(
             let budget = budget.clone();
             async move {
                 let detail = budget
-                    .run(user.dms.show_group_topic_detail(id, &group, topic, &Paging::new(50, 0)))
+                    .run(
+                        user.dms
+                            .show_group_topic_detail(id, &group, topic, &Paging::new(50, 0)),
+                    )
                     .await
                     .map(|r| r.into_inner())
                     .map_err(|e| ErrorSummary::upstream("op-read-group-lag", &e));
@@ -300,7 +321,10 @@ impl MessagePage {
         format!(
             "/instances/{}/messages?{}",
             self.instance_id,
-            query_string([("topic", self.topic.as_str()), ("msg_id", self.msg_id.as_str())])
+            query_string([
+                ("topic", self.topic.as_str()),
+                ("msg_id", self.msg_id.as_str())
+            ])
         )
     }
 
@@ -344,7 +368,10 @@ pub async fn show_message(
     hx: HxRequest,
     path: web::Path<MessagePath>,
 ) -> Result<HttpResponse, WebError> {
-    let MessagePath { instance_id, msg_id } = path.into_inner();
+    let MessagePath {
+        instance_id,
+        msg_id,
+    } = path.into_inner();
     let topic = topic_param(&request)?;
     let policy = policy(&user);
     let mut page = MessagePage {
@@ -466,7 +493,10 @@ fn view(
         Ok(body::view(&message.body, message.body_crc))
     };
     let dead_letter = dlq_group(&message.topic).map(|group| {
-        let origin_topic = message.property("RETRY_TOPIC").unwrap_or_default().to_owned();
+        let origin_topic = message
+            .property("RETRY_TOPIC")
+            .unwrap_or_default()
+            .to_owned();
         let origin_msg_id = message
             .property("ORIGIN_MESSAGE_ID")
             .unwrap_or_default()
@@ -509,7 +539,10 @@ pub async fn download_body(
     let Some(topic) = topic else {
         return show_message(request, user, hx, path).await;
     };
-    let MessagePath { instance_id, msg_id } = path.into_inner();
+    let MessagePath {
+        instance_id,
+        msg_id,
+    } = path.into_inner();
     let id = instance_id.as_str();
     if policy(&user).masked && grant(&user, id, msg_id.as_str()).await.is_none() {
         let reveal = format!(
@@ -568,6 +601,7 @@ mod tests {
                 queues: vec![GroupTopicQueue {
                     id: *id,
                     consumer_offset: *consumer_offset,
+                    broker_offset: 20,
                     ..Default::default()
                 }],
             });
@@ -579,10 +613,18 @@ mod tests {
     fn a_group_is_past_a_message_when_its_offset_is_beyond_it_on_every_candidate_queue() {
         let one = progress(&detail(&[("broker-0", 2, 10)]), 2, 9);
         assert_eq!((one.past, one.lag), (Some(true), 7));
-        assert_eq!(progress(&detail(&[("broker-0", 2, 9)]), 2, 9).past, Some(false));
+        assert_eq!(
+            progress(&detail(&[("broker-0", 2, 9)]), 2, 9).past,
+            Some(false)
+        );
         let split = progress(&detail(&[("broker-0", 2, 10), ("broker-1", 2, 3)]), 2, 9);
         assert_eq!(split.past, None);
         assert_eq!(split.offsets.len(), 2);
         assert_eq!(progress(&detail(&[("broker-0", 1, 10)]), 2, 9).past, None);
+        // A queue too short to hold the message is not its queue.
+        let mut short = detail(&[("broker-0", 2, 10), ("broker-1", 2, 0)]);
+        short.brokers[1].queues[0].broker_offset = 0;
+        let narrowed = progress(&short, 2, 9);
+        assert_eq!((narrowed.past, narrowed.offsets.len()), (Some(true), 1));
     }
 }

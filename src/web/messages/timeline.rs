@@ -147,7 +147,11 @@ pub fn consumed(record: &MessageTrace) -> bool {
     record.trace_type == "SubAfter" && record.success && record.consume_status == 0
 }
 
-fn delivery_detail(lang: Lang, before: Option<&MessageTrace>, after: Option<&MessageTrace>) -> (String, String, bool) {
+fn delivery_detail(
+    lang: Lang,
+    before: Option<&MessageTrace>,
+    after: Option<&MessageTrace>,
+) -> (String, String, bool) {
     let any = before.or(after).expect("a delivery has a record");
     let mut detail = lang.msg(
         &Msg::new("trace-delivery-detail")
@@ -158,11 +162,13 @@ fn delivery_detail(lang: Lang, before: Option<&MessageTrace>, after: Option<&Mes
     let (label, ok) = match after {
         Some(after) => {
             let words = status_words(lang, after.consume_status);
-            detail.push_str(&lang.msg(
-                &Msg::new("trace-delivery-result")
-                    .text("status", words.clone())
-                    .text("cost", duration(after.cost_time.round() as i64, lang)),
-            ));
+            detail.push_str(
+                &lang.msg(
+                    &Msg::new("trace-delivery-result")
+                        .text("status", words.clone())
+                        .text("cost", duration(after.cost_time.round() as i64, lang)),
+                ),
+            );
             (words, consumed(after))
         }
         None => (lang.t("trace-delivery-open"), false),
@@ -181,7 +187,12 @@ fn delivery_detail(lang: Lang, before: Option<&MessageTrace>, after: Option<&Mes
 
 /// The lanes of `records`. `stored_ms` is the message's store time when known; `groups` are
 /// the topic's consumer groups, each of which gets a lane even without records.
-pub fn build(records: &[MessageTrace], stored_ms: Option<i64>, groups: &[String], lang: Lang) -> Timeline {
+pub fn build(
+    records: &[MessageTrace],
+    stored_ms: Option<i64>,
+    groups: &[String],
+    lang: Lang,
+) -> Timeline {
     let mut producer = Lane {
         kind: LaneKind::Producer,
         name: lang.t("trace-lane-producer"),
@@ -194,7 +205,8 @@ pub fn build(records: &[MessageTrace], stored_ms: Option<i64>, groups: &[String]
     };
     let mut producers: Vec<&str> = Vec::new();
     // Deliveries per group, paired by request id.
-    let mut deliveries: BTreeMap<&str, Vec<(Option<&MessageTrace>, Option<&MessageTrace>)>> = BTreeMap::new();
+    let mut deliveries: BTreeMap<&str, Vec<(Option<&MessageTrace>, Option<&MessageTrace>)>> =
+        BTreeMap::new();
     let mut acks: BTreeMap<&str, Vec<&MessageTrace>> = BTreeMap::new();
     for group in groups {
         deliveries.entry(group.as_str()).or_default();
@@ -202,7 +214,8 @@ pub fn build(records: &[MessageTrace], stored_ms: Option<i64>, groups: &[String]
     for record in records {
         match record.trace_type.as_str() {
             "Pub" => {
-                if !producers.contains(&record.group_name.as_str()) && !record.group_name.is_empty() {
+                if !producers.contains(&record.group_name.as_str()) && !record.group_name.is_empty()
+                {
                     producers.push(&record.group_name);
                 }
                 producer.events.push(Event {
@@ -266,7 +279,10 @@ pub fn build(records: &[MessageTrace], stored_ms: Option<i64>, groups: &[String]
                     (None, _) => list.push((None, Some(record))),
                 }
             }
-            "Ack" => acks.entry(record.group_name.as_str()).or_default().push(record),
+            "Ack" => acks
+                .entry(record.group_name.as_str())
+                .or_default()
+                .push(record),
             _ => {}
         }
     }
@@ -281,7 +297,8 @@ pub fn build(records: &[MessageTrace], stored_ms: Option<i64>, groups: &[String]
         });
     }
     if !producers.is_empty() {
-        producer.name = lang.msg(&Msg::new("trace-lane-producer-named").arg("group", producers.join(", ")));
+        producer.name =
+            lang.msg(&Msg::new("trace-lane-producer-named").arg("group", producers.join(", ")));
     }
     let mut lanes = vec![producer, broker];
     for (group, pairs) in &deliveries {
@@ -327,7 +344,10 @@ pub fn build(records: &[MessageTrace], stored_ms: Option<i64>, groups: &[String]
     }
     let times = lanes.iter().flat_map(|l| l.events.iter());
     let start_ms = times.clone().map(|e| e.at_ms).min().unwrap_or(0);
-    let end_ms = times.map(|e| e.end_ms.max(e.at_ms)).max().unwrap_or(start_ms);
+    let end_ms = times
+        .map(|e| e.end_ms.max(e.at_ms))
+        .max()
+        .unwrap_or(start_ms);
     Timeline {
         lanes,
         start_ms,
@@ -372,7 +392,11 @@ impl Timeline {
 
     fn axis(&self, out: &mut String, lang: Lang, height: f64) {
         let span = (self.end_ms - self.start_ms).max(0);
-        let _ = write!(out, r#"<g class="tl-axis" aria-hidden="true"><text class="tl-axis-caption" x="8" y="16">{}</text>"#, escape(&lang.t("trace-axis-caption")));
+        let _ = write!(
+            out,
+            r#"<g class="tl-axis" aria-hidden="true"><text class="tl-axis-caption" x="8" y="16">{}</text>"#,
+            escape(&lang.t("trace-axis-caption"))
+        );
         for step in 0..=4 {
             let fraction = f64::from(step) / 4.0;
             let x = PLOT_START + (PLOT_END - PLOT_START) * fraction;
@@ -422,10 +446,17 @@ impl Timeline {
         for event in &lane.events {
             let x = self.x(event.at_ms);
             let tone = if event.ok { "tl-ok" } else { "tl-bad" };
-            let _ = write!(out, r#"<g class="tl-event {tone}"><title>{}</title>"#, escape(&event.detail));
+            let _ = write!(
+                out,
+                r#"<g class="tl-event {tone}"><title>{}</title>"#,
+                escape(&event.detail)
+            );
             let mark_x = match event.shape {
                 Shape::Sent => {
-                    let _ = write!(out, r#"<circle class="tl-mark" cx="{x:.1}" cy="{middle:.1}" r="7"/>"#);
+                    let _ = write!(
+                        out,
+                        r#"<circle class="tl-mark" cx="{x:.1}" cy="{middle:.1}" r="7"/>"#
+                    );
                     x
                 }
                 Shape::Stored => {
@@ -444,7 +475,12 @@ impl Timeline {
                     x
                 }
                 Shape::Transaction => {
-                    let _ = write!(out, r#"<rect class="tl-mark" x="{:.1}" y="{:.1}" width="12" height="12"/>"#, x - 6.0, middle - 6.0);
+                    let _ = write!(
+                        out,
+                        r#"<rect class="tl-mark" x="{:.1}" y="{:.1}" width="12" height="12"/>"#,
+                        x - 6.0,
+                        middle - 6.0
+                    );
                     x
                 }
                 Shape::Ack => {
@@ -507,7 +543,14 @@ impl Timeline {
 mod tests {
     use super::*;
 
-    fn record(trace_type: &str, group: &str, at: i64, request: &str, ok: bool, status: i64) -> MessageTrace {
+    fn record(
+        trace_type: &str,
+        group: &str,
+        at: i64,
+        request: &str,
+        ok: bool,
+        status: i64,
+    ) -> MessageTrace {
         MessageTrace {
             success: ok,
             trace_type: trace_type.into(),
@@ -549,13 +592,24 @@ mod tests {
             .iter()
             .map(|l| l.name.replace(['\u{2068}', '\u{2069}'], ""))
             .collect();
-        assert_eq!(names, ["Producer (PID_orders)", "Broker", "GID_a", "GID_b", "GID_c"]);
+        assert_eq!(
+            names,
+            ["Producer (PID_orders)", "Broker", "GID_a", "GID_b", "GID_c"]
+        );
         let b = &timeline.lanes[3];
         assert_eq!(b.events.len(), 2);
         assert!(!b.events[0].ok && b.events[1].ok);
         assert_eq!((b.events[1].at_ms, b.events[1].end_ms), (61_040, 61_060));
-        assert!(b.events[0].label.contains("exception"), "{}", b.events[0].label);
-        assert!(b.events[1].label.contains("retry 1"), "{}", b.events[1].label);
+        assert!(
+            b.events[0].label.contains("exception"),
+            "{}",
+            b.events[0].label
+        );
+        assert!(
+            b.events[1].label.contains("retry 1"),
+            "{}",
+            b.events[1].label
+        );
         assert!(timeline.lanes[4].events.is_empty());
         assert_eq!((timeline.start_ms, timeline.end_ms), (1_000, 61_060));
     }
@@ -569,7 +623,10 @@ mod tests {
         assert!(svg.contains("Trace &lt;x&gt;"));
         assert_eq!(svg.matches("class=\"tl-lane tl-consumer\"").count(), 3);
         assert!(svg.contains("<circle"));
-        assert!(svg.contains("l8 8 m0 -8 l-8 8"), "a failed delivery is crossed");
+        assert!(
+            svg.contains("l8 8 m0 -8 l-8 8"),
+            "a failed delivery is crossed"
+        );
         assert!(svg.contains("l4 4 l8 -9"), "a consumed one is ticked");
         assert!(!svg.contains("style="));
     }
@@ -578,7 +635,13 @@ mod tests {
     fn statuses_and_states_are_in_words() {
         assert_eq!(status_words(Lang::En, 0), "consumed");
         assert_eq!(status_words(Lang::En, 4), "status 4 (undocumented)");
-        assert_eq!(transaction_words(Lang::En, "UNKNOW"), "unknown: the broker will check back");
-        assert_eq!(type_words(Lang::En, "Mystery"), "Mystery (undocumented)");
+        assert_eq!(
+            transaction_words(Lang::En, "UNKNOW"),
+            "unknown: the broker will check back"
+        );
+        assert_eq!(
+            type_words(Lang::En, "Mystery"),
+            "\u{2068}Mystery\u{2069} (undocumented)"
+        );
     }
 }

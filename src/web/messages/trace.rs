@@ -27,7 +27,9 @@ use crate::web::session::CurrentUser;
 
 use super::query::{IdKind, id_kind};
 use super::show::{lookup, progress, topic_param};
-use super::timeline::{self, consumed, msg_type_words, status_words, transaction_words, type_words};
+use super::timeline::{
+    self, consumed, msg_type_words, status_words, transaction_words, type_words,
+};
 use super::{encode_segment, group_href, message_href, query_string};
 
 /// At most this many trace records are read.
@@ -213,7 +215,10 @@ pub async fn show_trace(
     hx: HxRequest,
     path: web::Path<MessagePath>,
 ) -> Result<HttpResponse, WebError> {
-    let MessagePath { instance_id, msg_id } = path.into_inner();
+    let MessagePath {
+        instance_id,
+        msg_id,
+    } = path.into_inner();
     let topic_given = topic_param(&request)?.map(|t| t.to_string());
     let id = instance_id.as_str();
     let lang = user.ui.lang;
@@ -267,7 +272,8 @@ pub async fn show_trace(
     });
     if message.is_none()
         && topic_given.is_none()
-        && let (Some(topic), Some(first)) = (&topic, records.iter().find(|r| !r.offset_msg_id.is_empty()))
+        && let (Some(topic), Some(first)) =
+            (&topic, records.iter().find(|r| !r.offset_msg_id.is_empty()))
     {
         // The trace named the topic: the message itself can be read now.
         let original = records
@@ -321,7 +327,12 @@ pub async fn show_trace(
     .await;
     let undiagnosed = consumer_groups.len().saturating_sub(diagnoses.len());
     let empty_why = if records.is_empty() && trace.is_ok() {
-        explain_empty(msg_id.as_str(), message.as_ref(), topic_given.is_some(), retention)
+        explain_empty(
+            msg_id.as_str(),
+            message.as_ref(),
+            topic_given.is_some(),
+            retention,
+        )
     } else {
         Vec::new()
     };
@@ -389,10 +400,17 @@ fn describe(lang: Lang, timeline: &timeline::Timeline) -> String {
 }
 
 /// Why a trace is empty.
-fn explain_empty(msg_id: &str, message: Option<&Message>, topic_given: bool, retention: Option<i64>) -> Vec<Msg> {
+fn explain_empty(
+    msg_id: &str,
+    message: Option<&Message>,
+    topic_given: bool,
+    retention: Option<i64>,
+) -> Vec<Msg> {
     let mut why = Vec::new();
     match message {
-        Some(message) => why.push(Msg::new("trace-empty-tracing-off").arg("topic", message.topic.as_str())),
+        Some(message) => {
+            why.push(Msg::new("trace-empty-tracing-off").arg("topic", message.topic.as_str()))
+        }
         None => {
             why.push(Msg::new("trace-empty-tracing"));
             why.push(match retention {
@@ -446,11 +464,12 @@ async fn diagnose_all(
     let Some(topic) = topic else {
         return done;
     };
-    let looked_into: Vec<Diagnosis> = futures_util::stream::iter(open.into_iter().take(DIAGNOSED_MAX))
-        .map(|(group, own)| diagnose(user, instance_id, group, own, message, uniq, topic))
-        .buffered(3)
-        .collect()
-        .await;
+    let looked_into: Vec<Diagnosis> =
+        futures_util::stream::iter(open.into_iter().take(DIAGNOSED_MAX))
+            .map(|(group, own)| diagnose(user, instance_id, group, own, message, uniq, topic))
+            .buffered(3)
+            .collect()
+            .await;
     done.extend(looked_into);
     done
 }
@@ -488,7 +507,10 @@ async fn diagnose(
     let first_page = Paging::new(50, 0);
     let (clients, detail, dead) = tokio::join!(
         budget.run(user.dms.list_consumer_clients(id, &group, &clients_query)),
-        budget.run(user.dms.show_group_topic_detail(id, &group, topic, &first_page)),
+        budget.run(
+            user.dms
+                .show_group_topic_detail(id, &group, topic, &first_page)
+        ),
         budget.run(lookup(&user.dms, id, &dlq_topic, uniq))
     );
     let mut facts = Vec::new();
@@ -512,12 +534,18 @@ async fn diagnose(
             facts.push(Msg::new("fact-in-dlq").arg("retries", found[0].reconsume_times));
             dlq_href = Some(format!(
                 "/instances/{id}/dlq?{}",
-                query_string([("group", group.as_str()), ("msg_id", found[0].msg_id.as_str())])
+                query_string([
+                    ("group", group.as_str()),
+                    ("msg_id", found[0].msg_id.as_str())
+                ])
             ));
         }
         Ok(_) => facts.push(Msg::new("fact-not-in-dlq")),
         // A group that never had a dead letter may have no dead-letter topic yet.
-        Err(error) if error.kind == ErrorKind::NotFound || error.code.as_deref() == Some("DMS.00400876") => {
+        Err(error)
+            if error.kind == ErrorKind::NotFound
+                || error.code.as_deref() == Some("DMS.00400876") =>
+        {
             facts.push(Msg::new("fact-not-in-dlq"))
         }
         Err(error) => problems.push(ErrorSummary::upstream("op-read-dlq", &error)),
@@ -538,10 +566,10 @@ async fn diagnose(
                     .flat_map(|c| c.subscriptions.iter())
                     .filter(|s| s.topic == topic)
                     .collect();
-                let tag = message
-                    .and_then(|m| m.property("TAGS"))
-                    .unwrap_or_default();
-                if subscriptions.is_empty() && list.clients.iter().any(|c| !c.subscriptions.is_empty()) {
+                let tag = message.and_then(|m| m.property("TAGS")).unwrap_or_default();
+                if subscriptions.is_empty()
+                    && list.clients.iter().any(|c| !c.subscriptions.is_empty())
+                {
                     facts.push(Msg::new("fact-not-subscribed").arg("topic", topic));
                 } else if message.is_some()
                     && !subscriptions.is_empty()
@@ -554,7 +582,10 @@ async fn diagnose(
                             .arg("tag", tag)
                             .arg("expression", subscriptions[0].expression.as_str()),
                     );
-                } else if subscriptions.iter().any(|s| tag_matches(&s.kind, &s.expression, tag).is_none()) {
+                } else if subscriptions
+                    .iter()
+                    .any(|s| tag_matches(&s.kind, &s.expression, tag).is_none())
+                {
                     facts.push(Msg::new("fact-sql-filter"));
                 }
             }
@@ -584,7 +615,9 @@ async fn diagnose(
             }
             facts.push(Msg::new("fact-lag").arg("lag", progress.lag));
         }
-        (Ok(detail), None) => facts.push(Msg::new("fact-lag").arg("lag", detail.into_inner().lag.max(0))),
+        (Ok(detail), None) => {
+            facts.push(Msg::new("fact-lag").arg("lag", detail.into_inner().lag.max(0)))
+        }
         (Err(error), _) => problems.push(ErrorSummary::upstream("op-read-group-lag", &error)),
     }
     Diagnosis {

@@ -23,9 +23,9 @@ use crate::web::paths::MessagePath;
 use crate::web::rbac::Permission;
 use crate::web::session::CurrentUser;
 
+use super::message_href;
 use super::reveal::target;
 use super::trace::trace_href;
-use super::message_href;
 
 /// The verification form as posted (and as its page's query).
 #[derive(Debug, Default, Deserialize, Serialize)]
@@ -106,7 +106,10 @@ async fn page(
             match &topic {
                 Some(topic) => Some(
                     budget
-                        .run(user.dms.list_topic_groups(id, topic.as_str(), &Paging::new(50, 0)))
+                        .run(
+                            user.dms
+                                .list_topic_groups(id, topic.as_str(), &Paging::new(50, 0)),
+                        )
                         .await
                         .map(|r| r.into_inner().groups)
                         .map_err(|e| ErrorSummary::upstream("op-list-topic-groups", &e)),
@@ -164,7 +167,10 @@ pub async fn verify_form(
     path: web::Path<MessagePath>,
 ) -> Result<HttpResponse, WebError> {
     user.require(Permission::ResendMessages)?;
-    let MessagePath { instance_id, msg_id } = path.into_inner();
+    let MessagePath {
+        instance_id,
+        msg_id,
+    } = path.into_inner();
     let param = |name: &str| {
         url::form_urlencoded::parse(request.query_string().as_bytes())
             .find(|(n, _)| n == name)
@@ -177,7 +183,14 @@ pub async fn verify_form(
         client_id: String::new(),
         op: new_op_id(),
     };
-    let page = page(&user, &instance_id, msg_id.as_str(), &form, FormErrors::new()).await;
+    let page = page(
+        &user,
+        &instance_id,
+        msg_id.as_str(),
+        &form,
+        FormErrors::new(),
+    )
+    .await;
     render_page(hx, StatusCode::OK, &page)
 }
 
@@ -191,7 +204,10 @@ pub async fn verify_consumption(
     form: web::Form<VerifyForm>,
 ) -> Result<HttpResponse, WebError> {
     user.require(Permission::ResendMessages)?;
-    let MessagePath { instance_id, msg_id } = path.into_inner();
+    let MessagePath {
+        instance_id,
+        msg_id,
+    } = path.into_inner();
     let mut form = form.into_inner();
     let verification = match Verification::try_from(&form) {
         Ok(verification) => verification,
@@ -224,7 +240,14 @@ pub async fn verify_consumption(
     let result = audited(action, user.dms.verify_consumption(id, &body)).await?;
     // A new operation id: verifying again is a new, deliberate push.
     form.op = new_op_id();
-    let mut page = page(&user, &instance_id, msg_id.as_str(), &form, FormErrors::new()).await;
+    let mut page = page(
+        &user,
+        &instance_id,
+        msg_id.as_str(),
+        &form,
+        FormErrors::new(),
+    )
+    .await;
     match result {
         Ok(reply) => {
             page.results = Some(reply.into_inner().resend_results);

@@ -6,6 +6,7 @@ pub mod calls;
 pub mod console;
 pub mod emulator;
 pub mod instances;
+pub mod messages;
 pub mod mock_dms;
 pub mod plane;
 pub mod python_sdk;

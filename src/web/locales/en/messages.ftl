@@ -216,7 +216,10 @@ fact-delivery-open = It was delivered, but no result was recorded.
 fact-in-dlq = It is in the group's dead-letter queue after { $retries } deliveries.
 fact-not-in-dlq = It is not in the group's dead-letter queue.
 fact-no-consumers = The group has no online consumer.
-fact-consumers = { $count } consumers are online.
+fact-consumers = { $count ->
+    [one] 1 consumer is online.
+   *[other] { $count } consumers are online.
+}
 fact-inconsistent = The consumers subscribe differently (subscription consistency is off): some may not take this message.
 fact-not-subscribed = No online consumer subscribes to { $topic }.
 fact-tag-filtered = The message's tag { $tag } is not in the subscription's expression { $expression }.
