@@ -168,6 +168,19 @@ struct TracePage {
 crate::page!(TracePage);
 
 impl TracePage {
+    /// The heading of the groups' boxes: the question only when some group did not consume.
+    fn groups_heading(&self) -> &'static str {
+        if self
+            .diagnoses
+            .iter()
+            .all(|d| d.verdict == Verdict::Consumed)
+        {
+            "why-heading-all-consumed"
+        } else {
+            "why-heading"
+        }
+    }
+
     fn verdict_key(&self, verdict: &Verdict) -> &'static str {
         verdict.key()
     }

@@ -205,12 +205,16 @@ msg-type-order = ordered message
 why-heading = Why was this not consumed?
 why-open-dlq = Open it in the dead letters
 why-undiagnosed = { $count } more groups were not looked into.
+why-heading-all-consumed = Consumed by every group of the topic
 verdict-consumed = consumed
 verdict-dead-lettered = in the dead-letter queue
 verdict-failing = failing, retries pending
 verdict-waiting = not reached yet
 verdict-unknown = not consumed as far as the trace shows
-fact-consumed = Consumed by the client at { $client } after { $retry } retries.
+fact-consumed = { $retry ->
+    [0] Consumed by the client at { $client } at the first delivery.
+   *[other] Consumed by the client at { $client } after { $retry } retries.
+}
 fact-failed-deliveries = { $count } deliveries failed; the last one: { $status }.
 fact-delivery-open = It was delivered, but no result was recorded.
 fact-in-dlq = It is in the group's dead-letter queue after { $retries } deliveries.

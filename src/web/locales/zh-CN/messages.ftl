@@ -202,12 +202,16 @@ msg-type-order = 顺序消息
 why-heading = 为什么没有被消费？
 why-open-dlq = 在死信中打开
 why-undiagnosed = 还有 { $count } 个消费组没有检查。
+why-heading-all-consumed = 主题的每个消费组都已消费
 verdict-consumed = 已消费
 verdict-dead-lettered = 在死信队列中
 verdict-failing = 消费失败，等待重试
 verdict-waiting = 尚未消费到
 verdict-unknown = 从轨迹看没有被消费
-fact-consumed = 经过 { $retry } 次重试后，被 { $client } 的客户端消费。
+fact-consumed = { $retry ->
+    [0] 首次投递即被 { $client } 的客户端消费。
+   *[other] 经过 { $retry } 次重试后，被 { $client } 的客户端消费。
+}
 fact-failed-deliveries = { $count } 次投递失败；最后一次：{ $status }。
 fact-delivery-open = 已经投递，但没有记录结果。
 fact-in-dlq = 经过 { $retries } 次投递后，已进入该消费组的死信队列。
