@@ -98,7 +98,7 @@ async fn searches_by_time_key_and_id_find_messages_newest_first_and_page_through
         .await;
     assert_eq!(
         by_id.attrs("#message-table tbody tr", "data-msg-id"),
-        [row.clone()]
+        std::slice::from_ref(&row)
     );
     assert!(!by_id.has("#search-window"), "an id search has no window");
     let uniq = page.text("#message-table tbody tr td:nth-child(2) .sub");

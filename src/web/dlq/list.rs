@@ -28,7 +28,7 @@ use crate::web::prefs::Ui;
 use crate::web::rbac::Permission;
 use crate::web::session::CurrentUser;
 
-use super::super::messages::body::{self, Masked};
+use super::super::messages::body::Masked;
 use super::super::messages::query::{self, MAX_RESULTS, PRESETS, Parsed, Search, Window};
 use super::super::messages::search::{EXPORT_MAX, SPEC, anchor, explain_empty};
 use super::super::messages::{self as messages, message_href, policy, query_string};
@@ -55,8 +55,8 @@ pub struct DlqRow {
     pub uniq_key: String,
     /// Keys, or their masked form.
     pub keys: Result<String, Masked>,
-    /// Tag.
-    pub tags: String,
+    /// Tag, or its masked form.
+    pub tags: Result<String, Masked>,
     /// Deliveries before it was given up.
     pub reconsume_times: i64,
     /// When retention deletes it.
@@ -81,7 +81,14 @@ impl DlqRow {
             .property("ORIGIN_MESSAGE_ID")
             .unwrap_or_default()
             .to_owned();
-        let keys = message.property("KEYS").unwrap_or_default();
+        let property = |name: &str| {
+            messages::shown(
+                policy,
+                key,
+                name,
+                message.property(name).unwrap_or_default(),
+            )
+        };
         Self {
             href: message_href(instance_id, &message.msg_id, &message.topic),
             msg_id: message.msg_id.clone(),
@@ -91,12 +98,8 @@ impl DlqRow {
             origin_topic,
             origin_msg_id,
             uniq_key: message.property("UNIQ_KEY").unwrap_or_default().to_owned(),
-            keys: if policy.masks_property("KEYS") {
-                Err(body::masked(key, keys))
-            } else {
-                Ok(keys.to_owned())
-            },
-            tags: message.property("TAGS").unwrap_or_default().to_owned(),
+            keys: property("KEYS"),
+            tags: property("TAGS"),
             reconsume_times: message.reconsume_times,
             expires_ms: retention_hours.map(|h| message.store_timestamp + h * 3_600_000),
             size: message.store_size,
@@ -394,6 +397,7 @@ async fn counts_panel(
     instance_id: &InstanceId,
     search: &Search,
 ) -> Result<String, WebError> {
+    let policy = policy(user);
     let found = query::find(
         &user.dms,
         &user.budget(instance_id),
@@ -411,7 +415,15 @@ async fn counts_panel(
                     .property("RETRY_TOPIC")
                     .unwrap_or_default()
                     .to_owned();
-                let tag = message.property("TAGS").unwrap_or_default().to_owned();
+                let tag = match messages::shown(
+                    &policy,
+                    &user.state.key,
+                    "TAGS",
+                    message.property("TAGS").unwrap_or_default(),
+                ) {
+                    Ok(tag) => tag,
+                    Err(masked) => masked.summary(),
+                };
                 *by.entry((origin, tag)).or_default() += 1;
             }
             let mut rows: Vec<(String, String, u64)> =

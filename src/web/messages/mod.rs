@@ -108,6 +108,20 @@ pub async fn retention_hours(dms: &DmsClient, instance_id: &str) -> Result<Optio
         .filter(|h| *h > 0))
 }
 
+/// A property's value as `policy` lets the reader see it: the value, or its masked form.
+pub fn shown(
+    policy: &MessagePolicy,
+    key: &super::crypto::ServerKey,
+    name: &str,
+    value: &str,
+) -> Result<String, body::Masked> {
+    if policy.masks_property(name) {
+        Err(body::masked(key, value))
+    } else {
+        Ok(value.to_owned())
+    }
+}
+
 /// What a reader may see of messages.
 pub fn policy(user: &CurrentUser) -> MessagePolicy {
     user.state

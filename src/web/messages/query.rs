@@ -323,7 +323,7 @@ pub async fn find(
 /// order ever differ.
 fn newest_first(mut ascending: Vec<Message>) -> Vec<Message> {
     ascending.reverse();
-    ascending.sort_by(|a, b| b.store_timestamp.cmp(&a.store_timestamp));
+    ascending.sort_by_key(|m| std::cmp::Reverse(m.store_timestamp));
     ascending
 }
 

@@ -54,8 +54,8 @@ pub struct Row {
     pub uniq_key: String,
     /// Keys, or their masked form.
     pub keys: Result<String, Masked>,
-    /// Tag.
-    pub tags: String,
+    /// Tag, or its masked form.
+    pub tags: Result<String, Masked>,
     /// Queue id.
     pub queue_id: i64,
     /// Offset in the queue.
@@ -93,18 +93,21 @@ impl Row {
         policy: &MessagePolicy,
         key: &crate::web::crypto::ServerKey,
     ) -> Self {
-        let keys = message.property("KEYS").unwrap_or_default();
+        let property = |name: &str| {
+            super::shown(
+                policy,
+                key,
+                name,
+                message.property(name).unwrap_or_default(),
+            )
+        };
         Self {
             msg_id: message.msg_id.clone(),
             href: message_href(instance_id, &message.msg_id, &message.topic),
             store_ms: message.store_timestamp,
             uniq_key: message.property("UNIQ_KEY").unwrap_or_default().to_owned(),
-            keys: if policy.masks_property("KEYS") {
-                Err(body::masked(key, keys))
-            } else {
-                Ok(keys.to_owned())
-            },
-            tags: message.property("TAGS").unwrap_or_default().to_owned(),
+            keys: property("KEYS"),
+            tags: property("TAGS"),
             queue_id: message.queue_id,
             queue_offset: message.queue_offset,
             size: message.store_size,

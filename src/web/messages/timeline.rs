@@ -185,6 +185,9 @@ fn delivery_detail(
     (label, detail, ok)
 }
 
+/// A delivery's `SubBefore` and `SubAfter` records (either may be missing).
+type Delivery<'a> = (Option<&'a MessageTrace>, Option<&'a MessageTrace>);
+
 /// The lanes of `records`. `stored_ms` is the message's store time when known; `groups` are
 /// the topic's consumer groups, each of which gets a lane even without records.
 pub fn build(
@@ -205,8 +208,7 @@ pub fn build(
     };
     let mut producers: Vec<&str> = Vec::new();
     // Deliveries per group, paired by request id.
-    let mut deliveries: BTreeMap<&str, Vec<(Option<&MessageTrace>, Option<&MessageTrace>)>> =
-        BTreeMap::new();
+    let mut deliveries: BTreeMap<&str, Vec<Delivery<'_>>> = BTreeMap::new();
     let mut acks: BTreeMap<&str, Vec<&MessageTrace>> = BTreeMap::new();
     for group in groups {
         deliveries.entry(group.as_str()).or_default();
@@ -297,8 +299,12 @@ pub fn build(
         });
     }
     if !producers.is_empty() {
-        producer.name =
-            lang.msg(&Msg::new("trace-lane-producer-named").arg("group", producers.join(", ")));
+        // Lane names are drawn as they are: values in them have their bidi controls revealed
+        // here, not isolated (an isolate would itself be revealed as a marker).
+        producer.name = lang.msg(
+            &Msg::new("trace-lane-producer-named")
+                .text("group", reveal_bidi(&producers.join(", ")).into_owned()),
+        );
     }
     let mut lanes = vec![producer, broker];
     for (group, pairs) in &deliveries {

@@ -68,7 +68,6 @@ pub struct RecordRow {
 }
 
 fn row(lang: Lang, record: &MessageTrace) -> RecordRow {
-    let consumer = record.trace_type.starts_with("Sub");
     RecordRow {
         at_ms: record.timestamp,
         kind: type_words(lang, &record.trace_type),
@@ -78,8 +77,6 @@ fn row(lang: Lang, record: &MessageTrace) -> RecordRow {
         ok: record.success,
         status: if record.trace_type == "SubAfter" {
             status_words(lang, record.consume_status)
-        } else if consumer {
-            String::new()
         } else {
             String::new()
         },
@@ -590,11 +587,14 @@ async fn diagnose(
                         .iter()
                         .all(|s| tag_matches(&s.kind, &s.expression, tag) == Some(false))
                 {
-                    facts.push(
+                    // A masked tag is not named; the verdict stands without it.
+                    facts.push(if super::policy(user).masks_property("TAGS") {
+                        Msg::new("fact-tag-filtered-masked")
+                    } else {
                         Msg::new("fact-tag-filtered")
                             .arg("tag", tag)
-                            .arg("expression", subscriptions[0].expression.as_str()),
-                    );
+                            .arg("expression", subscriptions[0].expression.as_str())
+                    });
                 } else if subscriptions
                     .iter()
                     .any(|s| tag_matches(&s.kind, &s.expression, tag).is_none())

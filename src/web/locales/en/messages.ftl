@@ -227,6 +227,7 @@ fact-consumers = { $count ->
 fact-inconsistent = The consumers subscribe differently (subscription consistency is off): some may not take this message.
 fact-not-subscribed = No online consumer subscribes to { $topic }.
 fact-tag-filtered = The message's tag { $tag } is not in the subscription's expression { $expression }.
+fact-tag-filtered-masked = The message's tag (masked for your role) is not in the subscriptions' expressions.
 fact-sql-filter = A consumer filters with SQL92; the console cannot tell whether the filter takes this message.
 fact-behind = On queue { $queue } the group's offset is { $offset } and the message is at { $position }: { $before } messages come before it.
 fact-past-untraced = The group's offset is past the message: it was consumed (or skipped by an offset reset), but no trace records it; tracing may be off in the consumer.

@@ -221,6 +221,7 @@ fact-consumers = 有 { $count } 个消费者在线。
 fact-inconsistent = 消费者的订阅不一致：部分消费者可能不接收这条消息。
 fact-not-subscribed = 没有在线消费者订阅 { $topic }。
 fact-tag-filtered = 消息的 Tag { $tag } 不在订阅表达式 { $expression } 中。
+fact-tag-filtered-masked = 消息的 Tag（对你的角色已遮盖）不在订阅表达式中。
 fact-sql-filter = 有消费者使用 SQL92 过滤；控制台无法判断该过滤是否接收这条消息。
 fact-behind = 在队列 { $queue } 上，消费组的位点为 { $offset }，消息位于 { $position }：前面还有 { $before } 条消息。
 fact-past-untraced = 消费组的位点已越过这条消息：它已被消费（或因重置位点被跳过），但轨迹中没有记录；消费者可能没有开启轨迹。
