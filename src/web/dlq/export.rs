@@ -3,7 +3,7 @@
 //! CSV or JSON, masked as the reader's pages are. Exporting every match is the list's
 //! `?format=` (see `list`).
 
-use actix_web::{HttpResponse, web};
+use actix_web::{HttpRequest, HttpResponse, web};
 use futures_util::StreamExt;
 
 use crate::web::error::WebError;
@@ -13,13 +13,14 @@ use crate::web::paths::InstancePath;
 use crate::web::session::CurrentUser;
 
 use super::super::messages::policy;
-use super::{dlq_topic, export_chunk, form_fields, group_param, selected_ids};
+use super::{audit_export, dlq_topic, export_chunk, form_fields, group_param, selected_ids};
 
 /// Messages read per DLQ export call while streaming.
 const CHUNK: usize = 50;
 
 /// `POST /instances/{instance_id}/dlq/export` with `group`, `format` and the checked `id`s.
 pub async fn export_dead_letters(
+    request: HttpRequest,
     user: CurrentUser,
     path: web::Path<InstancePath>,
     body: web::Bytes,
@@ -55,6 +56,14 @@ pub async fn export_dead_letters(
         return Err(WebError::Invalid(Msg::new("dlq-nothing-selected")));
     }
     let topic = dlq_topic(group.as_str());
+    audit_export(
+        &request,
+        &user,
+        instance_id.as_str(),
+        group.as_str(),
+        serde_json::json!({"topic": topic, "format": field("format"), "msg_ids": ids, "masked": policy.masked}),
+    )
+    .await?;
     let (dms, budget, id) = (
         user.dms.clone(),
         user.budget(&instance_id),

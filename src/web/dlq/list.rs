@@ -204,6 +204,35 @@ pub async fn list_dead_letters(
     let parsed = parse(&mut params, &user, group.as_ref().map(|g| g.as_str()));
     let policy = policy(&user);
     if let Some(format) = Format::requested(request.query_string()) {
+        if let (Some(group), Some(search)) = (&group, &parsed.search)
+            && policy.may_export
+        {
+            let field = |name: &str| parsed.form.get(name).cloned().unwrap_or_default();
+            let search_params = serde_json::json!({
+                "range": field("range"),
+                "start_ms": search.window.map(|w| w.start_ms),
+                "end_ms": search.window.map(|w| w.end_ms),
+                "key": field("key"),
+                "msg_id": field("msg_id"),
+                "queue": field("queue"),
+            });
+            super::audit_export(
+                &request,
+                &user,
+                id,
+                group.as_str(),
+                serde_json::json!({
+                    "topic": search.topic,
+                    "format": match format {
+                        Format::Csv => "csv",
+                        Format::Json => "json",
+                    },
+                    "all_matches": search_params,
+                    "masked": policy.masked,
+                }),
+            )
+            .await?;
+        }
         return export_all(&user, &instance_id, &parsed, &policy, format);
     }
     let search = if group.is_some() {

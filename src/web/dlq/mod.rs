@@ -6,19 +6,25 @@
 //! operators only, previewed with the number and the topic, typed confirmation above a
 //! threshold, rate-limited per user, audited with the exact ids, and claimed message by
 //! message so that no dead letter is resent twice by a double click, a retried post or two
-//! tabs submitting the same selection.
+//! tabs submitting the same selection. Exports are audited too: they take message bodies out.
 
 pub mod export;
 pub mod list;
 pub mod resend;
 
+use actix_web::HttpRequest;
+
 use crate::api::models::messages::{ExportDlqMessagesRequest, Message};
 use crate::api::{ApiError, DmsClient};
 use crate::domain::{GroupName, MessageId};
+use crate::web::audit::audited::{Audited, record_local};
 use crate::web::budget::Budget;
 use crate::web::error::WebError;
 use crate::web::forms::name_message;
 use crate::web::i18n::Msg;
+use crate::web::ledger::new_op_id;
+use crate::web::rbac::Permission;
+use crate::web::session::CurrentUser;
 
 use super::messages::query_string;
 
@@ -81,6 +87,28 @@ pub fn form_fields(body: &[u8]) -> Vec<(String, String)> {
     url::form_urlencoded::parse(body)
         .map(|(name, value)| (name.into_owned(), value.into_owned()))
         .collect()
+}
+
+/// Records an export of `group`'s dead letters before it starts (`params`: the ids, or the
+/// search of an export of every match): who took which message bodies out of the console.
+/// When the audit log cannot record it, nothing is exported.
+pub async fn audit_export(
+    request: &HttpRequest,
+    user: &CurrentUser,
+    instance_id: &str,
+    group: &str,
+    params: serde_json::Value,
+) -> Result<(), WebError> {
+    let action = Audited::new(
+        request,
+        user,
+        Permission::Read,
+        "ExportDlqMessage",
+        format!("dlq/{instance_id}/{group}"),
+        params,
+        &new_op_id(),
+    );
+    record_local(action).await
 }
 
 /// The messages with `ids` of the dead-letter topic, in the order of `ids`, read through the

@@ -219,11 +219,7 @@ pub async fn resend_dead_letters(
         group: group.to_string(),
         topic: topic.clone(),
         ids: Vec::new(),
-        op: if form.op.is_empty() {
-            new_op_id()
-        } else {
-            form.op.clone()
-        },
+        op: form.op.clone(),
         typed: false,
         confirm_error: None,
         problem: None,
@@ -234,6 +230,10 @@ pub async fn resend_dead_letters(
     };
     let threshold = policy(&user).confirm_above as usize;
     if form.step != "confirm" {
+        // The confirmation needs a one-time id; a preview posted without one gets one.
+        if page.op.is_empty() {
+            page.op = new_op_id();
+        }
         let ids = match selection(&user, &instance_id, &topic, &form).await {
             Ok(ids) => ids,
             Err(problem) => {

@@ -28,8 +28,10 @@ use super::cache::Cached;
 use super::masking::MessagePolicy;
 use super::session::CurrentUser;
 
-/// At most this many topics or groups are listed for choosers.
+/// At most this many topics or groups are read into the per-credential cache.
 const LIST_LIMIT: usize = 10_000;
+/// At most this many topic names are suggested in a topic field.
+pub const SUGGESTED_TOPICS: usize = 500;
 
 /// Every topic of the instance, from the credential's short-lived cache.
 pub async fn topics(

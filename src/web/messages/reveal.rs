@@ -41,9 +41,10 @@ pub struct Grant {
     pub reason: String,
 }
 
-/// The audit target of message `msg_id` of instance `instance_id`.
+/// The audit target of message `msg_id` of instance `instance_id` (ids are hexadecimal and
+/// DMS matches them in any case, so the target is in upper case).
 pub fn target(instance_id: &str, msg_id: &str) -> String {
-    format!("message/{instance_id}/{msg_id}")
+    format!("message/{instance_id}/{}", msg_id.to_ascii_uppercase())
 }
 
 /// The reveal of message `msg_id` that `user` holds now, if any. When the audit log cannot be

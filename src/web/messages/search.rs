@@ -256,7 +256,13 @@ pub async fn search_messages(
         form: FormView::of(user.ui.lang, &parsed.form, parsed.errors),
         zone: user.ui.zone.name().to_owned(),
         topics: topics
-            .map(|t| t.value.iter().map(|t| t.name.clone()).collect())
+            .map(|t| {
+                t.value
+                    .iter()
+                    .take(super::SUGGESTED_TOPICS)
+                    .map(|t| t.name.clone())
+                    .collect()
+            })
             .unwrap_or_default(),
         window: search.as_ref().and_then(|s| s.window),
         searched: search.is_some(),

@@ -394,7 +394,13 @@ pub async fn show_message(
             super::topics(&user, &instance_id)
         );
         page.topics = topics
-            .map(|t| t.value.iter().map(|t| t.name.clone()).collect())
+            .map(|t| {
+                t.value
+                    .iter()
+                    .take(super::SUGGESTED_TOPICS)
+                    .map(|t| t.name.clone())
+                    .collect()
+            })
             .unwrap_or_default();
         page.layout = layout(&user, nav, &instance_id, msg_id.as_str());
         return render_page(hx, StatusCode::OK, &page);
