@@ -19,6 +19,7 @@ use crate::web::audit::Audit;
 use crate::web::crypto::ServerKey;
 use crate::web::hosts::{self, AllowedHosts};
 use crate::web::ledger::Ledger;
+use crate::web::masking::MessagePolicies;
 use crate::web::metrics::Metrics;
 use crate::web::oidc::pending::PendingSignIns;
 use crate::web::oidc::provider::{Provider, ProviderSettings};
@@ -385,6 +386,12 @@ pub fn build_state(settings: &Settings, key: ServerKey) -> Result<AppState, Conf
     let public_url = public_url(settings)?;
     let oidc = oidc(settings, &public_url, &connections, &backend, &key, &http)?;
     let audit = Audit::open(&settings.audit.url).map_err(|e| config_error("audit.url", e.0))?;
+    let connection_names: Vec<String> = settings
+        .connections
+        .iter()
+        .map(|c| c.name.clone())
+        .collect();
+    let messages = MessagePolicies::from_settings(&settings.messages, &connection_names)?;
     Ok(AppState {
         key,
         auth: settings.auth.clone(),
@@ -408,6 +415,7 @@ pub fn build_state(settings: &Settings, key: ServerKey) -> Result<AppState, Conf
         max_sessions_per_user: max_per_user,
         budgets: Default::default(),
         lists: Default::default(),
+        messages,
         started: std::time::Instant::now(),
     })
 }

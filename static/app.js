@@ -39,9 +39,24 @@
     });
   }
 
+  // A "select all" checkbox (data-select-all="name") checks every box of that name in its form.
+  function armSelectAll(root) {
+    root.querySelectorAll("input[type=checkbox][data-select-all]").forEach(function (all) {
+      if (all.dataset.armed) return;
+      all.dataset.armed = "1";
+      var boxes = function () {
+        return all.form ? all.form.querySelectorAll("input[type=checkbox][name='" + all.dataset.selectAll + "']") : [];
+      };
+      all.addEventListener("change", function () {
+        boxes().forEach(function (box) { box.checked = all.checked; });
+      });
+    });
+  }
+
   function enhance(root) {
     sizeBars(root);
     armConfirmations(root);
+    armSelectAll(root);
   }
 
   function copy(button) {

@@ -4,6 +4,7 @@
 //! DMS and IAM sections and builds the client configuration. Every error names the key and
 //! what it allows. Secrets are [`Secret`]s and may also come from files (`*_file` keys).
 
+pub mod messages;
 pub mod regions;
 pub mod web;
 
@@ -67,6 +68,8 @@ pub struct Settings {
     pub audit: web::AuditSettings,
     /// `[oidc]`: single sign-on with an OpenID Connect provider.
     pub oidc: web::OidcSettings,
+    /// `[messages]`: masking of message bodies, reveals, exports and resends.
+    pub messages: messages::MessageSettings,
 }
 
 /// `[dms]`.

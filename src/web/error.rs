@@ -41,6 +41,10 @@ pub enum WebError {
     /// A rate limit of the console refuses the action for now (see `web::ratelimit`).
     #[error("too many requests: {0}")]
     TooManyRequests(Msg),
+    /// The console's settings do not let this reader do this (not a role permission, e.g.
+    /// exports switched off for the role).
+    #[error("refused: {0}")]
+    Refused(Msg),
     /// A DMS call failed.
     #[error("{what}: {source}")]
     Upstream {
@@ -193,6 +197,7 @@ impl WebError {
             Self::Invalid(why) => plain("error-invalid-title", why.clone()),
             Self::TooLarge(why) => plain("error-too-large-title", why.clone()),
             Self::TooManyRequests(why) => plain("error-too-many-title", why.clone()),
+            Self::Refused(why) => plain("error-forbidden-title", why.clone()),
             Self::Upstream {
                 what,
                 source,
@@ -226,6 +231,7 @@ impl ResponseError for WebError {
             Self::Invalid(_) => StatusCode::BAD_REQUEST,
             Self::TooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
             Self::TooManyRequests(_) => StatusCode::TOO_MANY_REQUESTS,
+            Self::Refused(_) => StatusCode::FORBIDDEN,
             Self::Upstream { source, .. } => upstream_status(source),
             Self::AlreadySubmitted(_) => StatusCode::CONFLICT,
             Self::AuditUnavailable(_) | Self::SessionStore(_) => StatusCode::SERVICE_UNAVAILABLE,

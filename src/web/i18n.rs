@@ -200,6 +200,12 @@ impl From<&String> for Arg {
     }
 }
 
+impl From<&&String> for Arg {
+    fn from(value: &&String) -> Self {
+        Arg::Value((*value).clone())
+    }
+}
+
 impl From<Msg> for Arg {
     fn from(msg: Msg) -> Self {
         Arg::Msg(Box::new(msg))

@@ -141,6 +141,8 @@ pub const EXISTING_TABS: &[Tab] = &[
     Tab::Overview,
     Tab::Topics,
     Tab::Groups,
+    Tab::Messages,
+    Tab::DeadLetters,
     Tab::Users,
     Tab::Config,
     Tab::Migrations,

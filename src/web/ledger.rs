@@ -126,6 +126,20 @@ if redis.call('SET', KEYS[1], 'in_flight', 'NX', 'EX', ARGV[1]) then return '' e
 return redis.call('GET', KEYS[1]) or 'unknown'
 "#;
 
+/// Claims every key at once (a script runs alone in Redis): for each, `''` when this call
+/// claimed it, else what became of it.
+const CLAIM_ALL_SCRIPT: &str = r#"
+local seen = {}
+for i, key in ipairs(KEYS) do
+  if redis.call('SET', key, 'in_flight', 'NX', 'EX', ARGV[1]) then
+    seen[i] = ''
+  else
+    seen[i] = redis.call('GET', key) or 'unknown'
+  end
+end
+return seen
+"#;
+
 impl Ledger {
     /// A ledger in this process's memory.
     pub fn in_memory() -> Self {
@@ -183,6 +197,61 @@ impl Ledger {
                 } else {
                     Claim::Seen(OpState::parse(&seen))
                 })
+            }
+        }
+    }
+
+    /// Claims every one of `ops` for `sid` at once (under one lock in memory, in one script in
+    /// Redis): two submissions of overlapping sets never split them between each other.
+    pub async fn claim_all(&self, sid: &str, ops: &[String]) -> Result<Vec<Claim>, LedgerError> {
+        match &self.backend {
+            Backend::Memory(mutex) => {
+                let mut inner = Self::inner(mutex);
+                let now = Instant::now();
+                while let Some((at, _)) = inner.order.front()
+                    && (now.duration_since(*at) > KEEP || inner.order.len() >= CAPACITY)
+                {
+                    let (_, old) = inner.order.pop_front().expect("a front");
+                    inner.states.remove(&old);
+                }
+                Ok(ops
+                    .iter()
+                    .map(|op| {
+                        let key = Self::key(sid, op);
+                        if let Some(state) = inner.states.get(&key) {
+                            return Claim::Seen(*state);
+                        }
+                        inner.states.insert(key.clone(), OpState::InFlight);
+                        inner.order.push_back((now, key));
+                        Claim::Fresh
+                    })
+                    .collect())
+            }
+            Backend::Redis(redis) => {
+                if ops.is_empty() {
+                    return Ok(Vec::new());
+                }
+                static CLAIM_ALL: OnceLock<Script> = OnceLock::new();
+                let script = CLAIM_ALL.get_or_init(|| Script::new(CLAIM_ALL_SCRIPT));
+                let mut invocation = script.prepare_invoke();
+                for op in ops {
+                    invocation.key(redis.key("op", &Self::key(sid, op)));
+                }
+                invocation.arg(KEEP.as_secs());
+                let seen: Vec<String> = redis
+                    .run("ledger", async |c| invocation.invoke_async(c).await)
+                    .await
+                    .map_err(|e| LedgerError(e.to_string()))?;
+                Ok(seen
+                    .iter()
+                    .map(|s| {
+                        if s.is_empty() {
+                            Claim::Fresh
+                        } else {
+                            Claim::Seen(OpState::parse(s))
+                        }
+                    })
+                    .collect())
             }
         }
     }
@@ -276,6 +345,16 @@ mod tests {
         assert_eq!(now(ledger.claim("s2", &op)).unwrap(), Claim::Fresh);
         now(ledger.release("s2", &op));
         assert_eq!(now(ledger.claim("s2", &op)).unwrap(), Claim::Fresh);
+        let both = vec!["a".to_owned(), "b".to_owned()];
+        assert_eq!(
+            now(ledger.claim_all("s3", &both)).unwrap(),
+            [Claim::Fresh, Claim::Fresh]
+        );
+        let overlap = vec!["b".to_owned(), "c".to_owned()];
+        assert_eq!(
+            now(ledger.claim_all("s3", &overlap)).unwrap(),
+            [Claim::Seen(OpState::InFlight), Claim::Fresh]
+        );
         assert!(!is_op_id("short"));
         assert!(!is_op_id("has spaces in it, sixteen+"));
     }

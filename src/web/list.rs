@@ -117,6 +117,8 @@ pub struct Pager {
     pub shown: u32,
     /// Rows in the whole list, when known.
     pub total: Option<u64>,
+    /// Whether the list offers its CSV and JSON exports.
+    pub exports: bool,
 }
 
 impl Pager {
@@ -132,7 +134,14 @@ impl Pager {
             params,
             shown: shown.min(u32::MAX as usize) as u32,
             total,
+            exports: true,
         }
+    }
+
+    /// The same pager without export links (for readers who may not export).
+    pub fn without_exports(mut self) -> Self {
+        self.exports = false;
+        self
     }
 
     /// The 1-based position of the first row shown (0 when none is).

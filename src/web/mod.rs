@@ -4,10 +4,11 @@
 //! path parameters), `htmx` (full page or fragment, and the error convention), `error`
 //! (`WebError`), `layout` (header, tabs, breadcrumbs), `view` (what templates call), `i18n`
 //! (the message catalogue), `prefs` (language, zone, theme), `time`, `forms`, `list` (paging,
-//! sorting, filters), `export` (CSV and JSON) and `body` (bodies read by hand: repeated
-//! fields, uploads).
+//! sorting, filters), `export` (CSV and JSON) `body` (bodies read by hand: repeated
+//! fields, uploads) and `masking` (who sees message bodies).
 //!
-//! The pages: `login` (with `oidc`, single sign-on), `instances`, `topics`, `groups`, `users`,
+//! The pages: `login` (with `oidc`, single sign-on), `instances`, `topics`, `groups`, `users`, `messages`
+//! (search, message, trace, verification, reveal), `dlq` (dead letters),
 //! `audit::page`, `sessions_page`, `switch` (the connection switcher), `health`. `shared` is the
 //! Redis the replicas share (sessions, `throttle`, `ratelimit`, `ledger`). `session` turns a request into
 //! its signed-in user; `middleware` holds the security checks, `limits` and `hosts` the
@@ -20,6 +21,7 @@ pub mod body;
 pub mod budget;
 pub mod cache;
 pub mod crypto;
+pub mod dlq;
 pub mod error;
 pub mod export;
 pub mod forms;
@@ -34,6 +36,8 @@ pub mod ledger;
 pub mod limits;
 pub mod list;
 pub mod login;
+pub mod masking;
+pub mod messages;
 pub mod metrics;
 pub mod middleware;
 pub mod oidc;

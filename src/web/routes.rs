@@ -14,8 +14,8 @@ use actix_web::{ResponseError, web};
 use super::rbac::{Permission, allows};
 use super::session::SessionRecord;
 use super::{
-    assets, audit, groups, health, instances, login, oidc, prefs, sessions_page, switch, topics,
-    users,
+    assets, audit, dlq, groups, health, instances, login, messages, oidc, prefs, sessions_page,
+    switch, topics, users,
 };
 use actix_session::SessionExt;
 
@@ -149,6 +149,18 @@ pub static ROUTES: &[RouteDef] = &[
     route!(post "/instances/{instance_id}/groups/{group}/delete", Signed(P::ManageGroups), groups::changes::delete_group),
     route!(get "/instances/{instance_id}/groups/{group}/reset", Signed(P::ResetOffsets), groups::reset::reset_form),
     route!(post "/instances/{instance_id}/groups/{group}/reset", Signed(P::ResetOffsets), groups::reset::reset_offsets),
+    route!(get "/instances/{instance_id}/messages", Signed(P::Read), messages::search::search_messages),
+    route!(get "/instances/{instance_id}/messages/{msg_id}", Signed(P::Read), messages::show::show_message),
+    route!(get "/instances/{instance_id}/messages/{msg_id}/body", Signed(P::Read), messages::show::download_body),
+    route!(get "/instances/{instance_id}/messages/{msg_id}/trace", Signed(P::Read), messages::trace::show_trace),
+    route!(get "/instances/{instance_id}/messages/{msg_id}/reveal", Signed(P::RevealMessageBody), messages::reveal::reveal_form),
+    route!(post "/instances/{instance_id}/messages/{msg_id}/reveal", Signed(P::RevealMessageBody), messages::reveal::reveal_body),
+    route!(get "/instances/{instance_id}/messages/{msg_id}/verify", Signed(P::ResendMessages), messages::verify::verify_form),
+    route!(post "/instances/{instance_id}/messages/{msg_id}/verify", Signed(P::ResendMessages), messages::verify::verify_consumption),
+    route!(get "/instances/{instance_id}/dlq", Signed(P::Read), dlq::list::list_dead_letters),
+    route!(get "/instances/{instance_id}/dlq/panels/counts", Signed(P::Read), dlq::list::show_counts),
+    route!(post "/instances/{instance_id}/dlq/resend", Signed(P::ResendMessages), dlq::resend::resend_dead_letters),
+    route!(post "/instances/{instance_id}/dlq/export", Signed(P::Read), dlq::export::export_dead_letters),
     route!(get "/audit", Signed(P::ReadAudit), audit::page::list_audit),
     route!(get "/healthz", Public, health::healthz),
     route!(get "/readyz", Public, health::readyz),

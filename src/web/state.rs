@@ -127,6 +127,8 @@ pub struct AppState {
     pub budgets: super::budget::Budgets,
     /// Short-lived lists per credential.
     pub lists: super::cache::Lists,
+    /// Who sees message bodies, per role and connection (`[messages]`).
+    pub messages: super::masking::MessagePolicies,
     /// When the process started.
     pub started: std::time::Instant,
 }

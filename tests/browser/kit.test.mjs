@@ -1,7 +1,7 @@
 // The console kit in a real browser: the language switch (and that it survives sign-out), the
-// dark theme with WCAG AA contrast in both themes, the keyboard shortcuts and their help, a
-// list's CSV export, the instance switcher keeping the tab, and screenshots of the instance
-// list and dashboard in both languages and both themes.
+// dark theme with WCAG AA contrast in both themes, the keyboard shortcuts and their help (`g m`
+// and `g d` included), a list's CSV export, the instance switcher keeping the tab, and
+// screenshots of the instance list and dashboard in both languages and both themes.
 
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
@@ -169,6 +169,21 @@ test('g t on a dashboard goes to the instance\'s topics', { timeout: 120_000 }, 
   assert.equal(await page.locator('#instance-tabs a[aria-current=page]').innerText(), 'Topics');
   assert.equal(await page.locator('#topics h1').innerText(), 'Topics');
   h.assertNoProblems(assert, problems, 'g t');
+});
+
+test('g m and g d go to the instance\'s messages and dead letters', { timeout: 120_000 }, async () => {
+  const { page, problems } = browser;
+  await h.signInAccount(page, demo, 'admin');
+  const base = `${demo.url}/instances/${ids['orders-prod']}`;
+  await page.goto(base);
+  await h.dashboardLoaded(page);
+  await page.keyboard.press('g');
+  await Promise.all([page.waitForURL(`${base}/messages`), page.keyboard.press('m')]);
+  assert.equal(await page.locator('#instance-tabs a[aria-current=page]').innerText(), 'Messages');
+  await page.keyboard.press('g');
+  await Promise.all([page.waitForURL(`${base}/dlq`), page.keyboard.press('d')]);
+  assert.equal(await page.locator('#instance-tabs a[aria-current=page]').innerText(), 'Dead letters');
+  h.assertNoProblems(assert, problems, 'g m and g d');
 });
 
 test('the instance list downloads as CSV that parses, and the switcher keeps the tab', { timeout: 120_000 }, async () => {

@@ -1,7 +1,7 @@
 //! Audited actions: [`audited`] wraps every mutating DMS call. It writes the intent first
 //! (refusing the action when it cannot), makes the call once, and records the outcome with
 //! the DMS request id: `ok`, `failed` with the error code, or `unknown` when no readable answer
-//! arrived.
+//! arrived. [`record_local`] records an action that needs no DMS call.
 
 use std::future::Future;
 
@@ -124,4 +124,35 @@ pub async fn audited<T>(
         tracing::error!(audit.id = id, error = %error, "could not record the outcome of an audited action");
     }
     Ok(result)
+}
+
+/// Records an action the console carries out itself, without a DMS call (revealing a
+/// message body): claims the form's operation id, writes the intent and completes it `ok` at
+/// once. Fails like [`audited`] when the action must not happen: no valid operation id, the
+/// same form submitted before, or an audit log that refuses the intent.
+pub async fn record_local(action: Audited) -> Result<(), WebError> {
+    if !is_op_id(&action.op) {
+        return Err(WebError::Invalid(Msg::new("op-missing")));
+    }
+    let ledger = &action.state.ledger;
+    let claim = ledger
+        .claim(&action.sid, &action.op)
+        .await
+        .map_err(|e| WebError::SessionStore(e.0))?;
+    if let Claim::Seen(state) = claim {
+        return Err(WebError::AlreadySubmitted(state));
+    }
+    let audit = action.state.audit.clone();
+    let id = match audit.intent(action.intent).await {
+        Ok(id) => id,
+        Err(e) => {
+            ledger.release(&action.sid, &action.op).await;
+            return Err(WebError::AuditUnavailable(e.to_string()));
+        }
+    };
+    ledger.finish(&action.sid, &action.op, OpState::Done).await;
+    if let Err(error) = audit.outcome(id, Outcome::Ok { request_id: None }).await {
+        tracing::error!(audit.id = id, error = %error, "could not record the outcome of an audited action");
+    }
+    Ok(())
 }

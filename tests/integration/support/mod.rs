@@ -7,6 +7,7 @@ pub mod console;
 pub mod csv;
 pub mod emulator;
 pub mod instances;
+pub mod messages;
 pub mod mock_dms;
 pub mod oidc;
 pub mod plane;
