@@ -6,6 +6,7 @@
 //! once, a single sign-on started on one and finished on the other, the per-user session
 //! limit, and "last seen" kept beside a session whose state is never rewritten.
 
+use dms_console::web::ledger::{Claim, Ledger, OpState};
 use std::time::Duration;
 
 use deadpool_redis::redis::AsyncCommands;
@@ -408,4 +409,40 @@ async fn rate_limits_are_counted_across_replicas() {
         down.allow("ana", "dlq-resend", 2, minute).await,
         Err(Limited::Unavailable(_))
     ));
+}
+
+#[tokio::test]
+async fn a_set_of_claims_is_taken_once_across_replicas() {
+    // The dead letters of a resend are claimed a set at a time: two replicas given
+    // overlapping selections never both get the same message.
+    let redis = test_redis().await;
+    let prefix = format!("dms-test-{}", rand::random::<u64>());
+    let shared = || {
+        Ledger::in_redis(
+            Redis::new(&redis.url, &prefix, Duration::from_secs(2)).expect("a Redis URL"),
+        )
+    };
+    let (one, two) = (shared(), shared());
+    let first: Vec<String> = ["m1", "m2", "m3"].map(String::from).to_vec();
+    let second: Vec<String> = ["m3", "m4"].map(String::from).to_vec();
+    let (a, b) = tokio::join!(one.claim_all("dlq", &first), two.claim_all("dlq", &second));
+    let (a, b) = (a.unwrap(), b.unwrap());
+    let m3_fresh = [a[2], b[0]].iter().filter(|c| **c == Claim::Fresh).count();
+    assert_eq!(m3_fresh, 1, "m3 is claimed by exactly one: {a:?} {b:?}");
+    assert_eq!(
+        (a[0], a[1], b[1]),
+        (Claim::Fresh, Claim::Fresh, Claim::Fresh)
+    );
+    // What became of a message is seen by the other replica.
+    one.finish("dlq", "m1", OpState::Done).await;
+    assert_eq!(
+        two.claim_all("dlq", &["m1".to_owned()]).await.unwrap(),
+        [Claim::Seen(OpState::Done)]
+    );
+    // A refused message is released and may be claimed again.
+    two.release("dlq", "m4").await;
+    assert_eq!(
+        one.claim_all("dlq", &["m4".to_owned()]).await.unwrap(),
+        [Claim::Fresh]
+    );
 }
