@@ -130,6 +130,8 @@
   });
 
   document.addEventListener("DOMContentLoaded", function () { reportZone(); enhance(document); });
+  // New content is enhanced as soon as htmx has processed it (before it settles).
+  document.addEventListener("htmx:load", function (event) { enhance(event.target); });
   document.addEventListener("htmx:afterSettle", function (event) { enhance(event.target); });
   // Toasts fade after a while; errors stay until dismissed.
   document.addEventListener("htmx:afterSwap", function (event) {

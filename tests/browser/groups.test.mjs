@@ -78,8 +78,8 @@ test('an operator creates a group, resets its offsets and the lag changes', { ti
   await plan.waitFor();
   const lagAfter = Number(await plan.getAttribute('data-lag-after'));
   assert.ok(lagAfter > 0, `the preview says what will be consumed (${lagAfter})`);
-  // The button waits for the typed name.
-  assert.equal(await page.locator('#reset-button').isDisabled(), true);
+  // The button waits for the typed name (app.js arms it once htmx has swapped the form in).
+  await page.waitForFunction(() => document.querySelector('#reset-button')?.disabled === true);
   await page.fill('#f-confirm', 'GID_browser-journey');
   assert.equal(await page.locator('#reset-button').isDisabled(), false);
   await page.click('#reset-button');
