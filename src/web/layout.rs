@@ -125,6 +125,16 @@ impl Tab {
         }
     }
 
+    /// What a role needs to see the tab (the administrator's tabs are theirs alone).
+    pub fn permission(self) -> Permission {
+        match self {
+            Self::Config => Permission::ManageConfig,
+            Self::Migrations => Permission::ManageMigration,
+            Self::Tags => Permission::ManageTags,
+            _ => Permission::Read,
+        }
+    }
+
     /// Whether the tab's page exists (a test checks this against the route table).
     pub fn exists(self) -> bool {
         EXISTING_TABS.contains(&self)
@@ -182,7 +192,7 @@ pub struct InstanceNav {
     pub id: String,
     /// The instance's name (its id when the name is unknown).
     pub name: String,
-    /// The tabs whose pages exist.
+    /// The tabs whose pages exist and that the reader's role may open.
     pub tabs: Vec<TabLink>,
     /// Instances to switch to, on the same tab.
     pub switcher: Vec<SwitcherItem>,
@@ -213,6 +223,7 @@ impl InstanceNav {
             id,
             name,
             tab,
+            user.record.role,
             instances
                 .iter()
                 .map(|i| (i.instance_id.clone(), i.name.clone(), i.status.clone())),
@@ -225,6 +236,7 @@ impl InstanceNav {
         id: &InstanceId,
         name: Option<String>,
         tab: Tab,
+        role: Role,
         instances: impl Iterator<Item = (String, String, String)>,
         switcher_problem: Option<Msg>,
     ) -> Self {
@@ -234,7 +246,7 @@ impl InstanceNav {
             name: name.unwrap_or_else(|| id.to_owned()),
             tabs: Tab::ALL
                 .into_iter()
-                .filter(|t| t.exists())
+                .filter(|t| t.exists() && allows(role, t.permission()))
                 .map(|t| TabLink {
                     label_key: t.label_key(),
                     href: t.href(id),

@@ -634,33 +634,74 @@ async fn a_batch_delete_warns_about_an_instance_dms_will_refuse_and_reports_it_f
 }
 
 #[tokio::test]
-async fn operators_and_viewers_see_no_administration_controls() {
+async fn operators_and_viewers_get_403_on_every_administration_route() {
     let app = admin_app().await;
     let id = app.create_instance("orders-prod");
+    let other = app.create_instance("orders-staging");
+    let gets = [
+        "/instances/new".to_owned(),
+        "/instances/batch?action=restart&id={id}".to_owned(),
+        "/instances/{id}/progress?job=create".to_owned(),
+        "/instances/{id}/resize".to_owned(),
+        "/instances/{id}/nodes".to_owned(),
+        "/instances/{id}/tags".to_owned(),
+        "/instances/{id}/config".to_owned(),
+        "/instances/{id}/migrations".to_owned(),
+        "/instances/{id}/export".to_owned(),
+        "/compare?a={id}&b={other}".to_owned(),
+    ]
+    .map(|p| p.replace("{id}", &id).replace("{other}", &other));
+    let posts = [
+        "/instances",
+        "/instances/batch",
+        "/instances/{id}/resize",
+        "/instances/{id}/nodes/restart",
+        "/instances/{id}/tags",
+        "/instances/{id}/config",
+        "/instances/{id}/migrations",
+        "/instances/{id}/migrations/delete",
+    ]
+    .map(|p| p.replace("{id}", &id));
     for role in ["operator", "viewer"] {
         let browser = app.new_browser();
         browser.login_as(role).await.assert_redirect("/instances");
+        browser.csrf().await;
+        let before = app.emulator_requests();
+        for path in &gets {
+            let page = browser.get_page(path).await;
+            assert_eq!(page.status, 403, "{role} GET {path}");
+        }
+        for path in &posts {
+            let page = browser
+                .post_form(path, &[("id", id.as_str()), ("step", "confirm")])
+                .await;
+            assert_eq!(page.status, 403, "{role} POST {path}");
+        }
+        assert_eq!(
+            app.emulator_requests(),
+            before,
+            "a refused request reached DMS"
+        );
+        // Nothing leads there: no administration links, buttons or tabs.
         let list = browser.get_page("/instances").await;
         assert!(!list.has("#batch-form"), "{role}");
         assert!(!list.has("#create-instance-link"), "{role}");
-        assert!(list.has("#compare-link"), "{role}");
-        let nodes = browser.get_page(&format!("/instances/{id}/nodes")).await;
-        nodes.assert_status(200);
-        assert!(!nodes.has("#restart-nodes"), "{role}");
-        for page in ["tags", "config", "migrations"] {
-            let view = browser.get_page(&format!("/instances/{id}/{page}")).await;
-            view.assert_status(200);
-            assert!(
-                !view.has("form[method=post]:not(#preferences-form):not([action='/logout'])"),
-                "{role} {page}"
-            );
+        assert!(!list.has("#compare-link"), "{role}");
+        let dashboard = browser.get_page(&format!("/instances/{id}")).await;
+        dashboard.assert_status(200);
+        assert!(dashboard.has("#instance-tabs"), "{role}");
+        for href in ["nodes", "tags", "config", "migrations", "export"] {
+            let link = format!("a[href^='/instances/{id}/{href}']");
+            assert!(!dashboard.has(&link), "{role} sees {href}");
         }
-        for path in [
-            "/instances/new".to_owned(),
-            format!("/instances/{id}/resize"),
-            format!("/instances/batch?action=restart&id={id}"),
-        ] {
-            browser.get_page(&path).await.assert_status(403);
-        }
+        assert!(!dashboard.has("a[href^='/compare']"), "{role}");
     }
+    let admin = app.new_browser();
+    admin.login_as("admin").await.assert_redirect("/instances");
+    let dashboard = admin.get_page(&format!("/instances/{id}")).await;
+    for href in ["nodes", "tags", "config", "migrations", "export"] {
+        let link = format!("a[href^='/instances/{id}/{href}']");
+        assert!(dashboard.has(&link), "the administrator sees {href}");
+    }
+    assert!(admin.get_page("/instances").await.has("#compare-link"));
 }

@@ -14,7 +14,7 @@ use dms_console::emulator::instances::{InstanceSpec, create_instance_document};
 use dms_console::secret::Secret;
 use serde_json::{Value, json};
 
-use crate::support::console::{Page, TestApp, spawn_app_on};
+use crate::support::console::{Page, TestApp, password, spawn_app_on};
 use crate::support::emulator::{OTHER_AK, OTHER_PROJECT, OTHER_SK, TestEmulator};
 
 async fn admin_app_with(adjust: impl FnOnce(&mut dms_console::config::Settings)) -> TestApp {
@@ -728,6 +728,15 @@ async fn instances_on_another_connection_the_account_may_read_are_compared() {
         other.dms.access_key = Some(OTHER_AK.to_owned());
         other.dms.secret_key = Some(Secret::new(OTHER_SK));
         settings.connections.push(other);
+        // A second administrator who may read only the home connection.
+        let mut home_only = settings
+            .accounts
+            .iter()
+            .find(|a| a.name == "admin")
+            .unwrap()
+            .clone();
+        home_only.name = "admin-home".to_owned();
+        settings.accounts.push(home_only);
         for account in &mut settings.accounts {
             if account.name == "admin" {
                 account.also_reads = vec!["other".to_owned()];
@@ -764,18 +773,18 @@ async fn instances_on_another_connection_the_account_may_read_are_compared() {
     assert!(page.text("#side-b").contains("other"));
     assert_eq!(page.texts("#topics-only-b li"), ["prod-only"]);
 
-    // Another account, without `also_reads`, cannot.
-    let operator = app.new_browser();
-    operator
-        .login_as("operator")
+    // Another administrator, without `also_reads`, cannot.
+    let home_only = app.new_browser();
+    home_only
+        .login_account("admin-home", &password("admin"))
         .await
         .assert_redirect("/instances");
-    let refused = operator
+    let refused = home_only
         .get_page(&format!("/compare?a={here}&b=other:{there}"))
         .await;
     refused.assert_status(404);
     assert!(
-        !operator
+        !home_only
             .get_page("/compare")
             .await
             .attrs("#compare-b option", "value")

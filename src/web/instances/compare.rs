@@ -26,6 +26,7 @@ use crate::web::error::{ErrorSummary, WebError};
 use crate::web::htmx::{HxRequest, render_page};
 use crate::web::i18n::Msg;
 use crate::web::layout::{Layout, Section, switcher_instances};
+use crate::web::rbac::Permission;
 use crate::web::session::{CurrentUser, SignInMode};
 
 /// One connection a user can read: its name (empty for the session's own) and how the page
@@ -395,6 +396,7 @@ pub async fn compare_instances(
     user: CurrentUser,
     hx: HxRequest,
 ) -> Result<HttpResponse, WebError> {
+    user.require(Permission::ManageMigration)?;
     let query: BTreeMap<String, String> =
         url::form_urlencoded::parse(request.query_string().as_bytes())
             .map(|(k, v)| (k.into_owned(), v.trim().to_owned()))

@@ -226,6 +226,7 @@ pub async fn show_config(
     hx: HxRequest,
     path: web::Path<InstancePath>,
 ) -> Result<HttpResponse, WebError> {
+    user.require(Permission::ManageConfig)?;
     let id = path.into_inner().instance_id;
     let (page, status) = config_page(&user, &id).await?;
     render_page(hx, status, &page)

@@ -98,6 +98,7 @@ struct OverviewPanel<'a> {
     panel: &'a Panel<Overview>,
     can_modify: bool,
     can_delete: bool,
+    can_migrate: bool,
 }
 crate::fragment!(OverviewPanel<'_>, ui);
 
@@ -113,6 +114,7 @@ fn overview_panel<'a>(
         panel,
         can_modify: user.can(Permission::ModifyInstances),
         can_delete: user.can(Permission::DeleteInstances),
+        can_migrate: user.can(Permission::ManageMigration),
     }
 }
 

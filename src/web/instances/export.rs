@@ -14,6 +14,7 @@ use crate::web::error::{ErrorSummary, WebError};
 use crate::web::htmx::{HxRequest, render_page};
 use crate::web::layout::{InstanceNav, Layout, Section, Tab};
 use crate::web::paths::InstancePath;
+use crate::web::rbac::Permission;
 use crate::web::session::CurrentUser;
 
 use super::metadata::{self, Interchange};
@@ -89,6 +90,7 @@ pub async fn export_instance(
     hx: HxRequest,
     path: web::Path<InstancePath>,
 ) -> Result<HttpResponse, WebError> {
+    user.require(Permission::ManageMigration)?;
     let id = path.into_inner().instance_id;
     let wants_file = url::form_urlencoded::parse(request.query_string().as_bytes())
         .any(|(k, v)| k == "format" && v == "json");

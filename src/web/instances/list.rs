@@ -45,6 +45,7 @@ struct InstancesPage {
     empty: Msg,
     can_create: bool,
     can_batch: bool,
+    can_compare: bool,
 }
 crate::page!(InstancesPage);
 
@@ -178,6 +179,7 @@ pub async fn list_instances(
         }),
         can_create: user.can(Permission::CreateInstances),
         can_batch: user.can(Permission::ModifyInstances),
+        can_compare: user.can(Permission::ManageMigration),
     };
     render_page(hx, status, &page)
 }

@@ -625,6 +625,7 @@ pub async fn list_migrations(
     hx: HxRequest,
     path: web::Path<InstancePath>,
 ) -> Result<HttpResponse, WebError> {
+    user.require(Permission::ManageMigration)?;
     let id = path.into_inner().instance_id;
     if let Some(format) = Format::requested(request.query_string()) {
         return Ok(export_tasks(user.dms.clone(), id, format));

@@ -130,6 +130,7 @@ pub async fn list_nodes(
     hx: HxRequest,
     path: web::Path<InstancePath>,
 ) -> Result<HttpResponse, WebError> {
+    user.require(Permission::ModifyInstances)?;
     let id = path.into_inner().instance_id;
     let (page, status) = nodes_page(&user, &id).await?;
     render_page(hx, status, &page)

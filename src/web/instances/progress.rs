@@ -19,6 +19,7 @@ use crate::web::error::{ErrorSummary, WebError};
 use crate::web::htmx::{HxRequest, render_page};
 use crate::web::layout::{InstanceNav, Layout, Section, Tab};
 use crate::web::paths::InstancePath;
+use crate::web::rbac::Permission;
 use crate::web::session::CurrentUser;
 use crate::web::view::is_transitional;
 
@@ -272,12 +273,20 @@ pub async fn show_progress(
     path: web::Path<InstancePath>,
     query: web::Query<ProgressQuery>,
 ) -> Result<HttpResponse, WebError> {
+    user.require(Permission::ModifyInstances)?;
     let id = path.into_inner().instance_id;
     let job = Job::parse(&query.job);
     let view = progress(&user, &id, job, query.n, query.seen != 0).await;
     if hx.wants_fragment() {
         // The block alone: the page around it is already shown.
-        let nav = InstanceNav::new(&id, None, Tab::Overview, std::iter::empty(), None);
+        let nav = InstanceNav::new(
+            &id,
+            None,
+            Tab::Overview,
+            user.record.role,
+            std::iter::empty(),
+            None,
+        );
         return page_with(&user, hx, nav, view, None, StatusCode::OK);
     }
     let nav = InstanceNav::load(&user, &id, Tab::Overview).await;

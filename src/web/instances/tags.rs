@@ -280,6 +280,7 @@ pub async fn show_tags(
     hx: HxRequest,
     path: web::Path<InstancePath>,
 ) -> Result<HttpResponse, WebError> {
+    user.require(Permission::ManageTags)?;
     let id = path.into_inner().instance_id;
     let (page, status) = tags_page(&user, &id, fresh_form(&user)).await?;
     render_page(hx, status, &page)
