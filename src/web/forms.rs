@@ -31,6 +31,13 @@ impl FormErrors {
         self.0.entry(field.to_owned()).or_insert(message);
     }
 
+    /// Adds `other`'s messages (a field's first message still wins).
+    pub fn merge(&mut self, other: FormErrors) {
+        for (field, message) in other.0 {
+            self.0.entry(field).or_insert(message);
+        }
+    }
+
     /// Whether there is nothing to complain about.
     pub fn is_empty(&self) -> bool {
         self.0.is_empty()

@@ -14,6 +14,15 @@ use super::error::WebError;
 use super::forms::name_message;
 use super::i18n::Msg;
 
+/// The first value of `name` in the request's query, trimmed (empty when absent): for the
+/// single optional parameters that a typed `web::Query` would refuse whole when malformed.
+pub fn query_param(request: &HttpRequest, name: &str) -> String {
+    url::form_urlencoded::parse(request.query_string().as_bytes())
+        .find(|(n, _)| n == name)
+        .map(|(_, value)| value.trim().to_owned())
+        .unwrap_or_default()
+}
+
 /// `/instances/{instance_id}…`.
 #[derive(Debug, Clone, Deserialize)]
 pub struct InstancePath {

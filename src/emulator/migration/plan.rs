@@ -13,6 +13,7 @@
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
+use crate::domain::{is_system_group, is_system_topic};
 use crate::emulator::error::DmsError;
 use crate::emulator::names::{self, array, boolean, integer, object, string};
 use crate::emulator::topics::DEFAULT_QUEUES;
@@ -70,34 +71,6 @@ impl Plan {
     }
 }
 
-/// Topic names of RocketMQ's own that an export contains and a migration skips.
-const SYSTEM_TOPICS: &[&str] = &[
-    "SCHEDULE_TOPIC_XXXX",
-    "TBW102",
-    "BenchmarkTest",
-    "OFFSET_MOVED_EVENT",
-    "SELF_TEST_TOPIC",
-    "TRANS_CHECK_MAX_TIME_TOPIC",
-];
-
-/// Group names of RocketMQ's own that an export contains and a migration skips.
-const SYSTEM_GROUPS: &[&str] = &[
-    "TOOLS_CONSUMER",
-    "FILTERSRV_CONSUMER",
-    "SELF_TEST_C_GROUP",
-    "CID_ONS-HTTP-PROXY",
-    "CID_ONSAPI_OWNER",
-    "CID_ONSAPI_PERMISSION",
-    "CID_ONSAPI_PULL",
-];
-
-fn is_system(name: &str, fixed: &[&str]) -> bool {
-    fixed.contains(&name)
-        || ["%RETRY%", "%DLQ%", "RMQ_SYS_", "rmq_sys_", "CID_RMQ_SYS_"]
-            .iter()
-            .any(|prefix| name.starts_with(prefix))
-}
-
 /// The value of a field given in camelCase (seed) or snake_case (SDK), with the name used.
 fn pick<'v>(map: &'v Map<String, Value>, camel: &str, snake: &str) -> (Option<&'v Value>, String) {
     match map.get(camel) {
@@ -136,7 +109,7 @@ pub fn rocketmq(body: &Map<String, Value>) -> Result<Plan, DmsError> {
     }
     let mut plan = Plan::default();
     for (name, entry) in topics.into_iter().flatten() {
-        if is_system(name, SYSTEM_TOPICS) {
+        if is_system_topic(name) {
             continue;
         }
         names::check_topic_name(name)?;
@@ -179,7 +152,7 @@ pub fn rocketmq(body: &Map<String, Value>) -> Result<Plan, DmsError> {
         });
     }
     for (name, entry) in groups.into_iter().flatten() {
-        if is_system(name, SYSTEM_GROUPS) {
+        if is_system_group(name) {
             continue;
         }
         names::check_group_name(name)?;

@@ -356,26 +356,7 @@ pub fn offset_msg_id(ip: [u8; 4], port: u16, commit_offset: i64) -> String {
 
 /// CRC32 (IEEE) of `bytes`, masked to 31 bits as RocketMQ's `UtilAll.crc32` does.
 pub fn body_crc(bytes: &[u8]) -> i64 {
-    static TABLE: std::sync::OnceLock<[u32; 256]> = std::sync::OnceLock::new();
-    let table = TABLE.get_or_init(|| {
-        let mut table = [0u32; 256];
-        for (n, slot) in table.iter_mut().enumerate() {
-            let mut c = n as u32;
-            for _ in 0..8 {
-                c = if c & 1 != 0 {
-                    0xEDB8_8320 ^ (c >> 1)
-                } else {
-                    c >> 1
-                };
-            }
-            *slot = c;
-        }
-        table
-    });
-    let crc = !bytes.iter().fold(!0u32, |crc, byte| {
-        table[((crc ^ *byte as u32) & 0xff) as usize] ^ (crc >> 8)
-    });
-    (crc & 0x7FFF_FFFF) as i64
+    i64::from(crc32fast::hash(bytes) & 0x7FFF_FFFF)
 }
 
 /// The value of property `name`.

@@ -4,11 +4,16 @@
 //! `?format=` (see `list`).
 
 use actix_web::{HttpRequest, HttpResponse, web};
-use futures_util::StreamExt;
+use futures_util::{Stream, StreamExt};
 
+use crate::api::ApiError;
+use crate::api::models::messages::Message;
+
+use crate::web::crypto::ServerKey;
 use crate::web::error::WebError;
 use crate::web::export::{self, Format};
 use crate::web::i18n::Msg;
+use crate::web::masking::MessagePolicy;
 use crate::web::paths::InstancePath;
 use crate::web::session::CurrentUser;
 
@@ -69,27 +74,39 @@ pub async fn export_dead_letters(
         user.budget(&instance_id),
         instance_id.as_str().to_owned(),
     );
-    let key = user.state.key.clone();
     let chunks: Vec<Vec<String>> = ids.chunks(CHUNK).map(<[String]>::to_vec).collect();
-    let rows = futures_util::stream::iter(chunks)
-        .then(move |chunk| {
-            let (dms, budget, id, topic) = (dms.clone(), budget.clone(), id.clone(), topic.clone());
-            async move { export_chunk(&dms, &budget, &id, &topic, &chunk).await }
-        })
-        .flat_map(move |page| {
-            let rows: Vec<Result<Vec<export::Cell>, WebError>> = match page {
-                Ok(messages) => messages
-                    .iter()
-                    .map(|m| Ok(super::super::messages::export::cells(m, &policy, &key)))
-                    .collect(),
-                Err(error) => vec![Err(WebError::upstream("op-export-dead-letters", error))],
-            };
-            futures_util::stream::iter(rows)
-        });
-    Ok(export::export(
+    let pages = futures_util::stream::iter(chunks).then(move |chunk| {
+        let (dms, budget, id, topic) = (dms.clone(), budget.clone(), id.clone(), topic.clone());
+        async move { export_chunk(&dms, &budget, &id, &topic, &chunk).await }
+    });
+    Ok(stream_export(format, pages, policy, user.state.key.clone()))
+}
+
+/// The export file of dead letters read page by page, masked by `policy`; a page that fails
+/// ends the file with the error.
+pub fn stream_export<S>(
+    format: Format,
+    pages: S,
+    policy: MessagePolicy,
+    key: ServerKey,
+) -> HttpResponse
+where
+    S: Stream<Item = Result<Vec<Message>, ApiError>> + 'static,
+{
+    let rows = pages.flat_map(move |page| {
+        let rows: Vec<Result<Vec<export::Cell>, WebError>> = match page {
+            Ok(messages) => messages
+                .iter()
+                .map(|m| Ok(super::super::messages::export::cells(m, &policy, &key)))
+                .collect(),
+            Err(error) => vec![Err(WebError::upstream("op-export-dead-letters", error))],
+        };
+        futures_util::stream::iter(rows)
+    });
+    export::export(
         format,
         "dead-letters",
         super::super::messages::export::COLUMNS,
         rows,
-    ))
+    )
 }

@@ -15,7 +15,7 @@ use futures_util::StreamExt;
 use crate::api::models::messages::Message;
 use crate::domain::InstanceId;
 use crate::web::error::{ErrorSummary, WebError};
-use crate::web::export::{self, Format};
+use crate::web::export::Format;
 use crate::web::forms::FormView;
 use crate::web::htmx::{HxRequest, render_page};
 use crate::web::i18n::Msg;
@@ -372,8 +372,6 @@ fn export_all(
         user.budget(instance_id),
         instance_id.as_str().to_owned(),
     );
-    let key = user.state.key.clone();
-    let policy = policy.clone();
     let pages = query::stream(dms.clone(), budget.clone(), id.clone(), search, EXPORT_MAX)
         .map(move |page| {
             let (dms, budget, id, topic) = (dms.clone(), budget.clone(), id.clone(), topic.clone());
@@ -384,21 +382,11 @@ fn export_all(
             }
         })
         .buffered(2);
-    let rows = pages.flat_map(move |page| {
-        let rows: Vec<Result<Vec<export::Cell>, WebError>> = match page {
-            Ok(messages) => messages
-                .iter()
-                .map(|m| Ok(super::super::messages::export::cells(m, &policy, &key)))
-                .collect(),
-            Err(error) => vec![Err(WebError::upstream("op-export-dead-letters", error))],
-        };
-        futures_util::stream::iter(rows)
-    });
-    Ok(export::export(
+    Ok(super::export::stream_export(
         format,
-        "dead-letters",
-        super::super::messages::export::COLUMNS,
-        rows,
+        pages,
+        policy.clone(),
+        user.state.key.clone(),
     ))
 }
 

@@ -322,21 +322,6 @@ pub async fn resend_dead_letters(
     let mut status = StatusCode::OK;
     let mut stopped = false;
     for (index, batch) in batches.into_iter().enumerate() {
-        if stopped {
-            release(
-                &state,
-                &user,
-                id,
-                &topic,
-                batch,
-                Outcome::NotSent,
-                &mut rows,
-                "",
-                "",
-            )
-            .await;
-            continue;
-        }
         let body = DlqResendRequest {
             topic: Some(topic.clone()),
             msg_id_list: Some(batch.to_vec()),
@@ -356,29 +341,35 @@ pub async fn resend_dead_letters(
             }),
             &format!("{}-{}", page.op, index + 1),
         );
-        let result = match audited(action, user.dms.resend_dlq_messages(id, &body)).await {
-            Ok(result) => result,
-            Err(refused) => {
-                // Nothing was sent for this batch (an old form, or the audit log is down).
-                stopped = true;
-                release(
-                    &state,
-                    &user,
-                    id,
-                    &topic,
-                    batch,
-                    Outcome::NotSent,
-                    &mut rows,
-                    "",
-                    "",
-                )
-                .await;
-                if page.problem.is_none() {
+        let sent = if stopped {
+            None
+        } else {
+            match audited(action, user.dms.resend_dlq_messages(id, &body)).await {
+                Ok(result) => Some(result),
+                Err(refused) => {
+                    // Nothing was sent for this batch (an old form, or the audit log is down),
+                    // and nothing after it will be.
+                    stopped = true;
                     page.problem = Some(refused.summary());
                     status = actix_web::ResponseError::status_code(&refused);
+                    None
                 }
-                continue;
             }
+        };
+        let Some(result) = sent else {
+            release(
+                &state,
+                &user,
+                id,
+                &topic,
+                batch,
+                Outcome::NotSent,
+                &mut rows,
+                "",
+                "",
+            )
+            .await;
+            continue;
         };
         match result {
             Ok(reply) => {

@@ -346,9 +346,7 @@ pub async fn create_group(
         (Some(name), Ok(settings)) if errors.is_empty() => (name, settings),
         (_, settings) => {
             if let Err(more) = settings {
-                for field in more.fields() {
-                    errors.add(field, more.get(field).cloned().expect("listed"));
-                }
+                errors.merge(more);
             }
             let page = form_page(&user, &id, context, None, &form, errors);
             return render_page(hx, StatusCode::UNPROCESSABLE_ENTITY, &page);

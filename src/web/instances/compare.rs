@@ -26,6 +26,7 @@ use crate::web::error::{ErrorSummary, WebError};
 use crate::web::htmx::{HxRequest, render_page};
 use crate::web::i18n::Msg;
 use crate::web::layout::{Layout, Section, switcher_instances};
+use crate::web::paths::query_param;
 use crate::web::rbac::Permission;
 use crate::web::session::{CurrentUser, SignInMode};
 
@@ -111,22 +112,22 @@ pub struct Comparison {
     pub b: Side,
     /// Instance settings and parameters that differ.
     pub settings: Vec<Difference>,
-    /// Topics only the first has.
-    pub topics_only_a: Vec<String>,
-    /// Topics only the second has.
-    pub topics_only_b: Vec<String>,
-    /// Topics on both with other settings.
-    pub topics_differ: Vec<Differing>,
-    /// Topics on both with the same settings.
-    pub topics_same: usize,
-    /// Groups only the first has.
-    pub groups_only_a: Vec<String>,
-    /// Groups only the second has.
-    pub groups_only_b: Vec<String>,
-    /// Groups on both with other settings.
-    pub groups_differ: Vec<Differing>,
-    /// Groups on both with the same settings.
-    pub groups_same: usize,
+    /// How their topics differ.
+    pub topics: Split,
+    /// How their consumer groups differ.
+    pub groups: Split,
+}
+
+/// How two instances' topics (or groups) differ, by name.
+pub struct Split {
+    /// Only the first has these.
+    pub only_a: Vec<String>,
+    /// Only the second has these.
+    pub only_b: Vec<String>,
+    /// Both have these, with other settings.
+    pub differ: Vec<Differing>,
+    /// How many both have with the same settings.
+    pub same: usize,
 }
 
 /// The settings of an instance that a comparison shows.
@@ -156,7 +157,7 @@ fn split<T>(
     b: &[T],
     name: impl Fn(&T) -> &str,
     settings: impl Fn(&T) -> Vec<Setting>,
-) -> (Vec<String>, Vec<String>, Vec<Differing>, usize) {
+) -> Split {
     let right: BTreeMap<&str, &T> = b.iter().map(|item| (name(item), item)).collect();
     let left: BTreeMap<&str, &T> = a.iter().map(|item| (name(item), item)).collect();
     let mut only_a = Vec::new();
@@ -183,7 +184,12 @@ fn split<T>(
         .filter(|key| !left.contains_key(*key))
         .map(|key| (*key).to_owned())
         .collect();
-    (only_a, only_b, differ, same)
+    Split {
+        only_a,
+        only_b,
+        differ,
+        same,
+    }
 }
 
 /// Compares two instances as read.
@@ -216,22 +222,14 @@ pub fn compare(a: Side, b: Side) -> Comparison {
             });
         }
     }
-    let (topics_only_a, topics_only_b, topics_differ, topics_same) =
-        split(&a.topics, &b.topics, |t| t.name.as_str(), topic_settings);
-    let (groups_only_a, groups_only_b, groups_differ, groups_same) =
-        split(&a.groups, &b.groups, |g| g.name.as_str(), group_settings);
+    let topics = split(&a.topics, &b.topics, |t| t.name.as_str(), topic_settings);
+    let groups = split(&a.groups, &b.groups, |g| g.name.as_str(), group_settings);
     Comparison {
         a,
         b,
         settings,
-        topics_only_a,
-        topics_only_b,
-        topics_differ,
-        topics_same,
-        groups_only_a,
-        groups_only_b,
-        groups_differ,
-        groups_same,
+        topics,
+        groups,
     }
 }
 
@@ -397,11 +395,7 @@ pub async fn compare_instances(
     hx: HxRequest,
 ) -> Result<HttpResponse, WebError> {
     user.require(Permission::ManageMigration)?;
-    let query: BTreeMap<String, String> =
-        url::form_urlencoded::parse(request.query_string().as_bytes())
-            .map(|(k, v)| (k.into_owned(), v.trim().to_owned()))
-            .collect();
-    let get = |key: &str| query.get(key).cloned().unwrap_or_default();
+    let get = |key: &str| query_param(&request, key);
     let (a, b) = (get("a"), get("b"));
     let mut status = StatusCode::OK;
     let result = if a.is_empty() || b.is_empty() {

@@ -13,7 +13,7 @@ use crate::api::models::instances::Instance;
 use crate::web::error::{ErrorSummary, WebError};
 use crate::web::htmx::{HxRequest, render_page};
 use crate::web::layout::{InstanceNav, Layout, Section, Tab};
-use crate::web::paths::InstancePath;
+use crate::web::paths::{InstancePath, query_param};
 use crate::web::rbac::Permission;
 use crate::web::session::CurrentUser;
 
@@ -92,8 +92,7 @@ pub async fn export_instance(
 ) -> Result<HttpResponse, WebError> {
     user.require(Permission::ManageMigration)?;
     let id = path.into_inner().instance_id;
-    let wants_file = url::form_urlencoded::parse(request.query_string().as_bytes())
-        .any(|(k, v)| k == "format" && v == "json");
+    let wants_file = query_param(&request, "format") == "json";
     let read = document(&user, id.as_str()).await;
     if let Err(WebError::Upstream { source, .. }) = &read
         && source.kind == ErrorKind::NotFound

@@ -306,39 +306,6 @@ pub fn differences(a: &[Setting], b: &[Setting]) -> Vec<Difference> {
         .collect()
 }
 
-/// Topic names of RocketMQ's own that an export contains and a migration leaves out.
-const SYSTEM_TOPICS: &[&str] = &[
-    "SCHEDULE_TOPIC_XXXX",
-    "TBW102",
-    "BenchmarkTest",
-    "OFFSET_MOVED_EVENT",
-    "SELF_TEST_TOPIC",
-    "TRANS_CHECK_MAX_TIME_TOPIC",
-];
-
-/// Group names of RocketMQ's own that an export contains and a migration leaves out.
-const SYSTEM_GROUPS: &[&str] = &[
-    "TOOLS_CONSUMER",
-    "FILTERSRV_CONSUMER",
-    "SELF_TEST_C_GROUP",
-    "CID_ONS-HTTP-PROXY",
-    "CID_ONSAPI_OWNER",
-    "CID_ONSAPI_PERMISSION",
-    "CID_ONSAPI_PULL",
-];
-
-const SYSTEM_PREFIXES: &[&str] = &["%RETRY%", "%DLQ%", "RMQ_SYS_", "rmq_sys_", "CID_RMQ_SYS_"];
-
-/// Whether `name` is one of RocketMQ's own topics.
-pub fn is_system_topic(name: &str) -> bool {
-    SYSTEM_TOPICS.contains(&name) || SYSTEM_PREFIXES.iter().any(|p| name.starts_with(p))
-}
-
-/// Whether `name` is one of RocketMQ's own consumer groups.
-pub fn is_system_group(name: &str) -> bool {
-    SYSTEM_GROUPS.contains(&name) || SYSTEM_PREFIXES.iter().any(|p| name.starts_with(p))
-}
-
 /// Where an export came from.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(default)]
@@ -562,14 +529,5 @@ mod tests {
             plain.metadata.topic_config_table.unwrap()["a"].read_queue_nums,
             Some(2)
         );
-    }
-
-    #[test]
-    fn rocketmq_system_entries_are_recognised() {
-        assert!(is_system_topic("%RETRY%billing"));
-        assert!(is_system_topic("TBW102"));
-        assert!(!is_system_topic("orders"));
-        assert!(is_system_group("TOOLS_CONSUMER"));
-        assert!(!is_system_group("billing"));
     }
 }

@@ -24,7 +24,8 @@ use crate::api::models::migration::{
 };
 use crate::api::models::topics::Topic;
 use crate::api::walk;
-use crate::domain::{GroupName, InstanceId, NameRule, TopicName};
+use crate::domain::{GroupName, InstanceId, InvalidName, NameRule, TopicName};
+use crate::domain::{is_system_group, is_system_topic};
 use crate::web::audit::audited::{Audited, audited};
 use crate::web::body::{self, Fields, UPLOAD_LIMIT};
 use crate::web::error::{ErrorSummary, WebError, upstream_status};
@@ -42,7 +43,7 @@ use crate::web::session::CurrentUser;
 use super::create::is_uuid;
 use super::metadata::{
     self, Difference, Interchange, Quota, file_group_settings, file_topic_settings, group_settings,
-    is_system_group, is_system_topic, topic_settings,
+    topic_settings,
 };
 use super::not_found;
 
@@ -130,6 +131,31 @@ impl Plan {
     }
 }
 
+/// The row of one topic or group (`kind`) of the file: invalid when its name breaks the rule,
+/// else classified against what the instance has.
+fn plan_row(
+    kind: &'static str,
+    name: &str,
+    valid: Result<(), InvalidName>,
+    existing: impl FnOnce() -> Option<Vec<metadata::Setting>>,
+    wanted: Vec<metadata::Setting>,
+) -> PlanRow {
+    let (state, differences, problem) = match valid {
+        Err(invalid) => (RowState::Invalid, Vec::new(), Some(name_message(&invalid))),
+        Ok(()) => {
+            let (state, differences) = classify(existing(), wanted);
+            (state, differences, None)
+        }
+    };
+    PlanRow {
+        kind,
+        name: name.to_owned(),
+        state,
+        differences,
+        problem,
+    }
+}
+
 /// Whether an item exists with the `wanted` settings, with others, or not at all.
 fn classify(
     existing: Option<Vec<metadata::Setting>>,
@@ -170,44 +196,14 @@ pub fn plan(
     let mut rows = Vec::new();
     let mut metadata = document.metadata.clone();
     let topic_row = |name: &str, wanted: Vec<metadata::Setting>| {
-        if let Err(invalid) = TopicName::try_from(name) {
-            return PlanRow {
-                kind: "topic",
-                name: name.to_owned(),
-                state: RowState::Invalid,
-                differences: Vec::new(),
-                problem: Some(name_message(&invalid)),
-            };
-        }
-        let existing = topics.iter().find(|t| t.name == name).map(topic_settings);
-        let (state, differences) = classify(existing, wanted);
-        PlanRow {
-            kind: "topic",
-            name: name.to_owned(),
-            state,
-            differences,
-            problem: None,
-        }
+        let valid = TopicName::try_from(name).map(drop);
+        let existing = || topics.iter().find(|t| t.name == name).map(topic_settings);
+        plan_row("topic", name, valid, existing, wanted)
     };
     let group_row = |name: &str, wanted: Vec<metadata::Setting>| {
-        if let Err(invalid) = GroupName::try_from(name) {
-            return PlanRow {
-                kind: "group",
-                name: name.to_owned(),
-                state: RowState::Invalid,
-                differences: Vec::new(),
-                problem: Some(name_message(&invalid)),
-            };
-        }
-        let existing = groups.iter().find(|g| g.name == name).map(group_settings);
-        let (state, differences) = classify(existing, wanted);
-        PlanRow {
-            kind: "group",
-            name: name.to_owned(),
-            state,
-            differences,
-            problem: None,
-        }
+        let valid = GroupName::try_from(name).map(drop);
+        let existing = || groups.iter().find(|g| g.name == name).map(group_settings);
+        plan_row("group", name, valid, existing, wanted)
     };
     match task_type {
         MigrationType::Rocketmq => {

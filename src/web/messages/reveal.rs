@@ -19,7 +19,7 @@ use crate::web::forms::{FormErrors, FormView};
 use crate::web::htmx::{HxRequest, redirect, render_page};
 use crate::web::layout::{InstanceNav, Layout, Section, Tab};
 use crate::web::ledger::{OpState, new_op_id};
-use crate::web::paths::MessagePath;
+use crate::web::paths::{MessagePath, query_param};
 use crate::web::rbac::Permission;
 use crate::web::session::CurrentUser;
 
@@ -134,13 +134,6 @@ async fn page(
     }
 }
 
-fn topic_of(request: &HttpRequest) -> String {
-    url::form_urlencoded::parse(request.query_string().as_bytes())
-        .find(|(name, _)| name == "topic")
-        .map(|(_, value)| value.trim().to_owned())
-        .unwrap_or_default()
-}
-
 /// `GET /instances/{instance_id}/messages/{msg_id}/reveal?topic=`: why the body is masked and
 /// the form that asks for a reason.
 pub async fn reveal_form(
@@ -155,7 +148,7 @@ pub async fn reveal_form(
         msg_id,
     } = path.into_inner();
     let form = RevealForm {
-        topic: topic_of(&request),
+        topic: query_param(&request, "topic"),
         op: new_op_id(),
         ..Default::default()
     };

@@ -21,7 +21,7 @@ use crate::web::error::{ErrorSummary, WebError};
 use crate::web::htmx::{HxRequest, render_page};
 use crate::web::layout::{InstanceNav, Layout, Section, Tab};
 use crate::web::masking::MessagePolicy;
-use crate::web::paths::MessagePath;
+use crate::web::paths::{MessagePath, query_param};
 use crate::web::rbac::Permission;
 use crate::web::session::CurrentUser;
 
@@ -39,10 +39,7 @@ const DETAILS_AT_ONCE: usize = 6;
 
 /// The `topic` of a request's query, checked.
 pub fn topic_param(request: &HttpRequest) -> Result<Option<TopicName>, WebError> {
-    let text = url::form_urlencoded::parse(request.query_string().as_bytes())
-        .find(|(name, _)| name == "topic")
-        .map(|(_, value)| value.trim().to_owned())
-        .unwrap_or_default();
+    let text = query_param(request, "topic");
     if text.is_empty() {
         return Ok(None);
     }
@@ -281,40 +278,30 @@ struct MessagePage {
 crate::page!(MessagePage);
 
 impl MessagePage {
-    fn trace_href(&self) -> String {
+    /// `/instances/{id}/messages/{msg_id}/{action}?topic=`.
+    fn action_href(&self, action: &str) -> String {
         format!(
-            "/instances/{}/messages/{}/trace?{}",
+            "/instances/{}/messages/{}/{action}?{}",
             self.instance_id,
             encode_segment(&self.msg_id),
             query_string([("topic", self.topic.as_str())])
         )
+    }
+
+    fn trace_href(&self) -> String {
+        self.action_href("trace")
     }
 
     fn verify_href(&self) -> String {
-        format!(
-            "/instances/{}/messages/{}/verify?{}",
-            self.instance_id,
-            encode_segment(&self.msg_id),
-            query_string([("topic", self.topic.as_str())])
-        )
+        self.action_href("verify")
     }
 
     fn reveal_href(&self) -> String {
-        format!(
-            "/instances/{}/messages/{}/reveal?{}",
-            self.instance_id,
-            encode_segment(&self.msg_id),
-            query_string([("topic", self.topic.as_str())])
-        )
+        self.action_href("reveal")
     }
 
     fn download_href(&self) -> String {
-        format!(
-            "/instances/{}/messages/{}/body?{}",
-            self.instance_id,
-            encode_segment(&self.msg_id),
-            query_string([("topic", self.topic.as_str())])
-        )
+        self.action_href("body")
     }
 
     fn search_href(&self) -> String {

@@ -19,7 +19,7 @@ use crate::web::forms::{FormErrors, FormView};
 use crate::web::htmx::{HxRequest, render_page};
 use crate::web::layout::{InstanceNav, Layout, Section, Tab};
 use crate::web::ledger::new_op_id;
-use crate::web::paths::MessagePath;
+use crate::web::paths::{MessagePath, query_param};
 use crate::web::rbac::Permission;
 use crate::web::session::CurrentUser;
 
@@ -171,12 +171,7 @@ pub async fn verify_form(
         instance_id,
         msg_id,
     } = path.into_inner();
-    let param = |name: &str| {
-        url::form_urlencoded::parse(request.query_string().as_bytes())
-            .find(|(n, _)| n == name)
-            .map(|(_, v)| v.trim().to_owned())
-            .unwrap_or_default()
-    };
+    let param = |name: &str| query_param(&request, name);
     let form = VerifyForm {
         topic: param("topic"),
         group: param("group"),
