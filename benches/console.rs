@@ -27,25 +27,11 @@ use dms_console::api::{ClientConfig, Credentials, DmsClient, Method};
 use dms_console::secret::Secret;
 use serde_json::{Value, json};
 use support::{
-    ACCESS_KEY, BINARY, PROJECT, Proc, SECRET_KEY, free_port, http, memory_kib, mib, sign_in,
-    start_console, start_emulator, write_config,
+    ACCESS_KEY, BINARY, PROJECT, Proc, SECRET_KEY, free_port, http, median, memory_kib, mib, quick,
+    sign_in, start_console, start_emulator, write_config,
 };
 
 const EMULATOR_LATENCY_MS: u64 = 100;
-
-fn quick() -> bool {
-    std::env::var_os("BENCH_QUICK").is_some()
-}
-
-fn median(values: &mut [f64]) -> f64 {
-    values.sort_by(|a, b| a.total_cmp(b));
-    let n = values.len();
-    if n % 2 == 1 {
-        values[n / 2]
-    } else {
-        (values[n / 2 - 1] + values[n / 2]) / 2.0
-    }
-}
 
 fn percentile(values: &mut [f64], p: f64) -> f64 {
     values.sort_by(|a, b| a.total_cmp(b));

@@ -24,25 +24,11 @@ use dms_console::api::{ClientConfig, Credentials, DmsClient};
 use dms_console::secret::Secret;
 use serde_json::json;
 use support::{
-    ACCESS_KEY, PROJECT, SECRET_KEY, free_port, http, memory_kib, mib, sign_in, start_console,
-    start_emulator, write_config,
+    ACCESS_KEY, PROJECT, SECRET_KEY, free_port, http, median, memory_kib, mib, quick, sign_in,
+    start_console, start_emulator, write_config,
 };
 
 const LATENCY_MS: u64 = 100;
-
-fn quick() -> bool {
-    std::env::var_os("BENCH_QUICK").is_some()
-}
-
-fn median(values: &mut [f64]) -> f64 {
-    values.sort_by(|a, b| a.total_cmp(b));
-    let n = values.len();
-    if n % 2 == 1 {
-        values[n / 2]
-    } else {
-        (values[n / 2 - 1] + values[n / 2]) / 2.0
-    }
-}
 
 fn max(values: &[f64]) -> f64 {
     values.iter().copied().fold(0.0, f64::max)

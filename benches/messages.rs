@@ -27,27 +27,13 @@ use dms_console::emulator::plane::{self, ClientInfo, NewMessage};
 use dms_console::emulator::{DmsError, Emulator, EmulatorCredential, EmulatorSettings};
 use dms_console::secret::Secret;
 use support::{
-    ACCESS_KEY, PROJECT, SECRET_KEY, free_port, http, memory_kib, mib, sign_in, start_console,
-    start_emulator, write_config,
+    ACCESS_KEY, PROJECT, SECRET_KEY, free_port, http, median, memory_kib, mib, quick, sign_in,
+    start_console, start_emulator, write_config,
 };
 
 const SEARCH_MESSAGES: i64 = 1_200;
 const DEAD_LETTERS: usize = 10_000;
 const TRACE_GROUPS: usize = 10;
-
-fn quick() -> bool {
-    std::env::var_os("BENCH_QUICK").is_some()
-}
-
-fn median(values: &mut [f64]) -> f64 {
-    values.sort_by(|a, b| a.total_cmp(b));
-    let n = values.len();
-    if n % 2 == 1 {
-        values[n / 2]
-    } else {
-        (values[n / 2 - 1] + values[n / 2]) / 2.0
-    }
-}
 
 /// What the filled data directory holds.
 struct Seeded {

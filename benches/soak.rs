@@ -15,6 +15,7 @@
 //! Nothing is asserted: the numbers are for reading. Everything listens on 127.0.0.1 only;
 //! the load stops by itself after its minutes.
 
+#[allow(dead_code)]
 mod support;
 
 use std::sync::Arc;

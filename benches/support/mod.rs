@@ -185,3 +185,19 @@ pub async fn sign_in(client: &reqwest::Client, base: &str) -> String {
     let session = cookie_value(&answer, "dms-console-session").expect("a session cookie");
     format!("dms-console-session={session}")
 }
+
+/// Whether `BENCH_QUICK` asks for a short run (fewer rounds, smaller data).
+pub fn quick() -> bool {
+    std::env::var_os("BENCH_QUICK").is_some()
+}
+
+/// The median of `values` (sorted in place).
+pub fn median(values: &mut [f64]) -> f64 {
+    values.sort_by(|a, b| a.total_cmp(b));
+    let n = values.len();
+    if n % 2 == 1 {
+        values[n / 2]
+    } else {
+        (values[n / 2 - 1] + values[n / 2]) / 2.0
+    }
+}

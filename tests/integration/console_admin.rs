@@ -64,18 +64,13 @@ pub async fn follow(app: &TestApp, first: Page) -> (Page, Vec<String>) {
 
 /// The audit records of `operation`: (outcome, params).
 fn audited(app: &TestApp, operation: &str) -> Vec<(String, serde_json::Value)> {
-    let db = app.audit_db();
-    let mut statement = db
-        .prepare("SELECT outcome, params FROM audit WHERE operation = ?1 ORDER BY id")
-        .unwrap();
-    statement
-        .query_map([operation], |row| {
-            let params: String = row.get(1)?;
-            Ok((row.get(0)?, serde_json::from_str(&params).unwrap()))
+    app.audit_records(operation)
+        .into_iter()
+        .map(|r| {
+            let params = r.params_json();
+            (r.outcome, params)
         })
-        .unwrap()
-        .collect::<Result<_, _>>()
-        .unwrap()
+        .collect()
 }
 
 /// The fields of a valid create form.

@@ -112,18 +112,13 @@ async fn upload(
 }
 
 fn audited(app: &TestApp, operation: &str) -> Vec<(String, Value)> {
-    let db = app.audit_db();
-    let mut statement = db
-        .prepare("SELECT outcome, params FROM audit WHERE operation = ?1 ORDER BY id")
-        .unwrap();
-    statement
-        .query_map([operation], |row| {
-            let params: String = row.get(1)?;
-            Ok((row.get(0)?, serde_json::from_str(&params).unwrap()))
+    app.audit_records(operation)
+        .into_iter()
+        .map(|r| {
+            let params = r.params_json();
+            (r.outcome, params)
         })
-        .unwrap()
-        .collect::<Result<_, _>>()
-        .unwrap()
+        .collect()
 }
 
 #[tokio::test]

@@ -92,14 +92,9 @@ fn op_of(page: &Page) -> String {
 
 /// The audit records of `operation` as (target, outcome).
 fn audited(app: &TestApp, operation: &str) -> Vec<(String, String)> {
-    let db = app.audit_db();
-    let mut statement = db
-        .prepare("SELECT target, outcome FROM audit WHERE operation = ?1 ORDER BY id")
-        .unwrap();
-    statement
-        .query_map([operation], |row| Ok((row.get(0)?, row.get(1)?)))
-        .unwrap()
-        .map(Result::unwrap)
+    app.audit_records(operation)
+        .into_iter()
+        .map(|r| (r.target, r.outcome))
         .collect()
 }
 

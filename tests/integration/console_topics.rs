@@ -79,16 +79,9 @@ async fn list_calls(app: &TestApp) -> u64 {
 }
 
 fn audit_rows(app: &TestApp, operation: &str) -> Vec<(String, String, String)> {
-    let db = app.audit_db();
-    let mut statement = db
-        .prepare("SELECT target, outcome, params FROM audit WHERE operation = ?1 ORDER BY id")
-        .unwrap();
-    statement
-        .query_map([operation], |row| {
-            Ok((row.get(0)?, row.get(1)?, row.get(2)?))
-        })
-        .unwrap()
-        .map(Result::unwrap)
+    app.audit_records(operation)
+        .into_iter()
+        .map(|r| (r.target, r.outcome, r.params))
         .collect()
 }
 

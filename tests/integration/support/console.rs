@@ -289,6 +289,43 @@ impl TestApp {
     pub fn audit_db(&self) -> rusqlite::Connection {
         rusqlite::Connection::open(&self.audit_path).expect("the audit log opens")
     }
+
+    /// The audit records of `operation`, oldest first.
+    pub fn audit_records(&self, operation: &str) -> Vec<AuditRecord> {
+        let db = self.audit_db();
+        let mut statement = db
+            .prepare("SELECT target, outcome, params FROM audit WHERE operation = ?1 ORDER BY id")
+            .expect("the audit query");
+        statement
+            .query_map([operation], |row| {
+                Ok(AuditRecord {
+                    target: row.get(0)?,
+                    outcome: row.get(1)?,
+                    params: row.get(2)?,
+                })
+            })
+            .expect("the audit rows")
+            .collect::<Result<_, _>>()
+            .expect("readable audit rows")
+    }
+}
+
+/// One audit record as a test reads it.
+#[derive(Debug, Clone)]
+pub struct AuditRecord {
+    /// What it was about.
+    pub target: String,
+    /// `ok`, `failed`, `unknown`, …
+    pub outcome: String,
+    /// The parameters as stored (JSON text).
+    pub params: String,
+}
+
+impl AuditRecord {
+    /// The parameters, parsed.
+    pub fn params_json(&self) -> serde_json::Value {
+        serde_json::from_str(&self.params).expect("the parameters are JSON")
+    }
 }
 
 /// One answer of the console.
