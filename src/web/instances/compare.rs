@@ -319,54 +319,60 @@ pub struct ChoiceGroup {
 
 /// The instances of every connection `user` can read.
 async fn choices(user: &CurrentUser) -> Vec<ChoiceGroup> {
-    let mut groups = Vec::new();
-    for (index, connection) in connections(user).into_iter().enumerate() {
-        let instances = if index == 0 {
-            switcher_instances(user)
-                .await
-                .map(|listed| {
-                    listed
-                        .value
-                        .iter()
-                        .map(|i| Choice {
-                            value: i.instance_id.clone(),
-                            name: i.name.clone(),
-                        })
-                        .collect()
-                })
-                .map_err(|e| ErrorSummary::upstream("op-list-instances", &e))
-        } else {
-            match client_for(user, &connection.name) {
-                Some((dms, _)) => {
-                    let query = ListInstancesQuery {
-                        limit: Some(50),
-                        offset: Some(0),
-                        ..Default::default()
-                    };
-                    dms.list_instances(&query)
-                        .await
-                        .map(|reply| {
-                            reply
-                                .into_inner()
-                                .instances
-                                .into_iter()
-                                .map(|i| Choice {
-                                    value: format!("{}:{}", connection.name, i.instance_id),
-                                    name: i.name,
-                                })
-                                .collect()
-                        })
-                        .map_err(|e| ErrorSummary::upstream("op-list-instances", &e))
-                }
-                None => Ok(Vec::new()),
+    let groups = connections(user)
+        .into_iter()
+        .enumerate()
+        .map(|(index, connection)| choice_group(user, index == 0, connection));
+    futures_util::future::join_all(groups).await
+}
+
+/// The instances of `connection` (`home`: the session's own, listed from the switcher's
+/// cache).
+async fn choice_group(user: &CurrentUser, home: bool, connection: Connection) -> ChoiceGroup {
+    let instances = if home {
+        switcher_instances(user)
+            .await
+            .map(|listed| {
+                listed
+                    .value
+                    .iter()
+                    .map(|i| Choice {
+                        value: i.instance_id.clone(),
+                        name: i.name.clone(),
+                    })
+                    .collect()
+            })
+            .map_err(|e| ErrorSummary::upstream("op-list-instances", &e))
+    } else {
+        match client_for(user, &connection.name) {
+            Some((dms, _)) => {
+                let query = ListInstancesQuery {
+                    limit: Some(50),
+                    offset: Some(0),
+                    ..Default::default()
+                };
+                dms.list_instances(&query)
+                    .await
+                    .map(|reply| {
+                        reply
+                            .into_inner()
+                            .instances
+                            .into_iter()
+                            .map(|i| Choice {
+                                value: format!("{}:{}", connection.name, i.instance_id),
+                                name: i.name,
+                            })
+                            .collect()
+                    })
+                    .map_err(|e| ErrorSummary::upstream("op-list-instances", &e))
             }
-        };
-        groups.push(ChoiceGroup {
-            connection,
-            instances,
-        });
+            None => Ok(Vec::new()),
+        }
+    };
+    ChoiceGroup {
+        connection,
+        instances,
     }
-    groups
 }
 
 /// A side as the query names it: `{id}` or `{connection}:{id}`.
@@ -397,8 +403,7 @@ pub async fn compare_instances(
     user.require(Permission::ManageMigration)?;
     let get = |key: &str| query_param(&request, key);
     let (a, b) = (get("a"), get("b"));
-    let mut status = StatusCode::OK;
-    let result = if a.is_empty() || b.is_empty() {
+    let wanted = if a.is_empty() || b.is_empty() {
         None
     } else {
         let ((conn_a, id_a), (conn_b, id_b)) = (side_of(&a)?, side_of(&b)?);
@@ -409,24 +414,31 @@ pub async fn compare_instances(
                 ));
             }
         }
-        let (side_a, side_b) = tokio::join!(
-            read_side(&user, &conn_a, &id_a),
-            read_side(&user, &conn_b, &id_b)
-        );
-        Some(match (side_a, side_b) {
-            (Ok(side_a), Ok(side_b)) => Ok(compare(side_a, side_b)),
-            (Err(error), _) | (_, Err(error)) => {
-                status = StatusCode::BAD_GATEWAY;
-                Err(error)
-            }
-        })
+        Some(((conn_a, id_a), (conn_b, id_b)))
     };
+    // The two sides and the form's choices are read at the same time.
+    let read = async {
+        let ((conn_a, id_a), (conn_b, id_b)) = wanted.as_ref()?;
+        Some(tokio::join!(
+            read_side(&user, conn_a, id_a),
+            read_side(&user, conn_b, id_b)
+        ))
+    };
+    let (read, choices) = tokio::join!(read, choices(&user));
+    let mut status = StatusCode::OK;
+    let result = read.map(|sides| match sides {
+        (Ok(side_a), Ok(side_b)) => Ok(compare(side_a, side_b)),
+        (Err(error), _) | (_, Err(error)) => {
+            status = StatusCode::BAD_GATEWAY;
+            Err(error)
+        }
+    });
     let layout = Layout::for_user(&user, "compare-title", Section::Instances)
         .crumb("nav-instances", Some("/instances".into()))
         .crumb("compare-title", None);
     let page = ComparePage {
         layout,
-        choices: choices(&user).await,
+        choices,
         a,
         b,
         result,
