@@ -93,13 +93,23 @@ pub async fn export_instance(
     user.require(Permission::ManageMigration)?;
     let id = path.into_inner().instance_id;
     let wants_file = query_param(&request, "format") == "json";
-    let read = document(&user, id.as_str()).await;
+    // The page's navigation is read beside the document; the file needs none.
+    let (read, nav) = if wants_file {
+        (document(&user, id.as_str()).await, None)
+    } else {
+        let (read, nav) = tokio::join!(
+            document(&user, id.as_str()),
+            InstanceNav::load(&user, &id, Tab::Overview)
+        );
+        (read, Some(nav))
+    };
     if let Err(WebError::Upstream { source, .. }) = &read
         && source.kind == ErrorKind::NotFound
     {
         return Err(not_found(&id));
     }
-    if wants_file {
+    let Some(nav) = nav else {
+        // The file itself.
         let (instance, document) = read?;
         let body = serde_json::to_vec_pretty(&document)
             .map_err(|e| WebError::unexpected(e.to_string()))?;
@@ -110,8 +120,7 @@ pub async fn export_instance(
                 format!("attachment; filename=\"{}\"", file_name(&instance)),
             ))
             .body(body));
-    }
-    let nav = InstanceNav::load(&user, &id, Tab::Overview).await;
+    };
     let (status, document) = match read {
         Ok((_, document)) => (StatusCode::OK, Ok(document)),
         Err(error) => (

@@ -276,8 +276,9 @@ pub async fn show_progress(
     user.require(Permission::ModifyInstances)?;
     let id = path.into_inner().instance_id;
     let job = Job::parse(&query.job);
-    let view = progress(&user, &id, job, query.n, query.seen != 0).await;
+    let view = progress(&user, &id, job, query.n, query.seen != 0);
     if hx.wants_fragment() {
+        let view = view.await;
         // The block alone: the page around it is already shown.
         let nav = InstanceNav::new(
             &id,
@@ -289,6 +290,6 @@ pub async fn show_progress(
         );
         return page_with(&user, hx, nav, view, None, StatusCode::OK);
     }
-    let nav = InstanceNav::load(&user, &id, Tab::Overview).await;
+    let (view, nav) = tokio::join!(view, InstanceNav::load(&user, &id, Tab::Overview));
     page_with(&user, hx, nav, view, None, StatusCode::OK)
 }
