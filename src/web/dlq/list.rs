@@ -176,15 +176,14 @@ impl DlqPage {
 /// The parsed search of a dead-letter page: the group's DLQ topic and the URL's window, key
 /// or id.
 fn parse(params: &mut ListParams, user: &CurrentUser, group: Option<&str>) -> Parsed {
+    let now = crate::clock::now_ms();
     match group {
         Some(group) => {
+            // The group names the topic; one in the URL is not carried on.
             params.filters.retain(|(name, _)| name != "topic");
-            params.filters.push(("topic".to_owned(), dlq_topic(group)));
-            let parsed = query::parse(params, &user.ui.zone, crate::clock::now_ms(), "3d");
-            params.filters.retain(|(name, _)| name != "topic");
-            parsed
+            query::parse_in(&dlq_topic(group), params, &user.ui.zone, now, "3d")
         }
-        None => query::parse(params, &user.ui.zone, crate::clock::now_ms(), "3d"),
+        None => query::parse(params, &user.ui.zone, now, "3d"),
     }
 }
 

@@ -117,10 +117,21 @@ pub struct Parsed {
 /// Reads the search of `params` for a reader in `zone` at `now_ms`; `default_range` applies
 /// when the URL names none.
 pub fn parse(params: &ListParams, zone: &Zone, now_ms: i64, default_range: &str) -> Parsed {
+    parse_in(params.filter("topic").trim(), params, zone, now_ms, default_range)
+}
+
+/// [`parse`] of a search in `topic` (which the caller names, not the URL).
+pub fn parse_in(
+    topic: &str,
+    params: &ListParams,
+    zone: &Zone,
+    now_ms: i64,
+    default_range: &str,
+) -> Parsed {
     let mut errors = FormErrors::new();
     let mut form: BTreeMap<String, String> = BTreeMap::new();
     let value = |name: &str| params.filter(name).trim().to_owned();
-    let topic_text = value("topic");
+    let topic_text = topic.to_owned();
     let topic = if topic_text.is_empty() {
         None
     } else {
