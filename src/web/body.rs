@@ -10,6 +10,8 @@
 
 use std::borrow::Cow;
 
+use actix_web::HttpRequest;
+use actix_web::http::header;
 use actix_web::web::Bytes;
 use futures_util::{Stream, StreamExt};
 
@@ -65,6 +67,26 @@ where
         body.extend_from_slice(&chunk);
     }
     Ok(body.freeze())
+}
+
+/// Reads the form `request` posted (`payload`, at most `limit` bytes) and parses it as its
+/// content type says.
+pub async fn form<S, E>(
+    request: &HttpRequest,
+    payload: S,
+    limit: usize,
+) -> Result<Fields, BodyError>
+where
+    S: Stream<Item = Result<Bytes, E>> + Unpin,
+    E: std::fmt::Display,
+{
+    let body = read(payload, limit).await?;
+    let content_type = request
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_default();
+    Fields::parse(content_type, &body)
 }
 
 /// One field of a form: its name, its bytes and, for a file, the file's name.

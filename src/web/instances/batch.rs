@@ -342,14 +342,7 @@ pub async fn run_batch(
     payload: web::Payload,
 ) -> Result<HttpResponse, WebError> {
     user.require(Permission::ModifyInstances)?;
-    let content_type = request
-        .headers()
-        .get(actix_web::http::header::CONTENT_TYPE)
-        .and_then(|v| v.to_str().ok())
-        .unwrap_or_default()
-        .to_owned();
-    let bytes = body::read(payload, FORM_LIMIT).await?;
-    let fields = Fields::parse(&content_type, &bytes)?;
+    let fields = body::form(&request, payload, FORM_LIMIT).await?;
     let (action, ids) = selection(&fields)?;
     user.require(action.permission())?;
     let mut form = BatchForm {

@@ -276,14 +276,7 @@ pub async fn update_config(
 ) -> Result<HttpResponse, WebError> {
     user.require(Permission::ManageConfig)?;
     let id = path.into_inner().instance_id;
-    let content_type = request
-        .headers()
-        .get(actix_web::http::header::CONTENT_TYPE)
-        .and_then(|v| v.to_str().ok())
-        .unwrap_or_default()
-        .to_owned();
-    let bytes = body::read(payload, FORM_LIMIT).await?;
-    let fields = Fields::parse(&content_type, &bytes)?;
+    let fields = body::form(&request, payload, FORM_LIMIT).await?;
     let (mut page, status) = config_page(&user, &id).await?;
     let mut values: std::collections::BTreeMap<String, String> = fields
         .prefixed(FIELD)

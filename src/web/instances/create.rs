@@ -630,14 +630,7 @@ pub async fn create_instance(
     payload: web::Payload,
 ) -> Result<HttpResponse, WebError> {
     user.require(Permission::CreateInstances)?;
-    let content_type = request
-        .headers()
-        .get(actix_web::http::header::CONTENT_TYPE)
-        .and_then(|v| v.to_str().ok())
-        .unwrap_or_default()
-        .to_owned();
-    let bytes = body::read(payload, FORM_LIMIT).await?;
-    let fields = Fields::parse(&content_type, &bytes)?;
+    let fields = body::form(&request, payload, FORM_LIMIT).await?;
     let mut form = CreateForm::of(&fields);
     let offer = load_offer(&user).await;
     let zones = form.zone_ids();

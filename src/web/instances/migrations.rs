@@ -630,15 +630,6 @@ pub async fn list_migrations(
     render_page(hx, status, &page)
 }
 
-fn content_type(request: &HttpRequest) -> String {
-    request
-        .headers()
-        .get(actix_web::http::header::CONTENT_TYPE)
-        .and_then(|v| v.to_str().ok())
-        .unwrap_or_default()
-        .to_owned()
-}
-
 /// What the instance holds now, for a plan: its topics, groups, quotas and version.
 async fn target(
     user: &CurrentUser,
@@ -679,8 +670,7 @@ pub async fn create_migration(
 ) -> Result<HttpResponse, WebError> {
     user.require(Permission::ManageMigration)?;
     let id = path.into_inner().instance_id;
-    let bytes = body::read(payload, UPLOAD_LIMIT).await?;
-    let fields = Fields::parse(&content_type(&request), &bytes)?;
+    let fields = body::form(&request, payload, UPLOAD_LIMIT).await?;
     let (mut form, not_text) = read_upload(&fields);
     let (mut page, _) = migrations_page(&user, &id, "").await?;
     page.form = FormView::of(user.ui.lang, &form, FormErrors::new());
@@ -785,8 +775,7 @@ pub async fn delete_migrations(
 ) -> Result<HttpResponse, WebError> {
     user.require(Permission::ManageMigration)?;
     let id = path.into_inner().instance_id;
-    let bytes = body::read(payload, body::FORM_LIMIT).await?;
-    let fields = Fields::parse(&content_type(&request), &bytes)?;
+    let fields = body::form(&request, payload, body::FORM_LIMIT).await?;
     let mut tasks: Vec<String> = Vec::new();
     for task in fields.all("task") {
         if !is_uuid(task.trim()) {

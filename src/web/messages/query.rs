@@ -117,7 +117,13 @@ pub struct Parsed {
 /// Reads the search of `params` for a reader in `zone` at `now_ms`; `default_range` applies
 /// when the URL names none.
 pub fn parse(params: &ListParams, zone: &Zone, now_ms: i64, default_range: &str) -> Parsed {
-    parse_in(params.filter("topic").trim(), params, zone, now_ms, default_range)
+    parse_in(
+        params.filter("topic").trim(),
+        params,
+        zone,
+        now_ms,
+        default_range,
+    )
 }
 
 /// [`parse`] of a search in `topic` (which the caller names, not the URL).

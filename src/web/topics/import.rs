@@ -12,7 +12,7 @@
 use std::collections::BTreeSet;
 use std::time::Duration;
 
-use actix_web::http::{StatusCode, header};
+use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, HttpResponse, web};
 use askama::Template;
 use futures_util::StreamExt;
@@ -463,18 +463,12 @@ struct Posted {
     rows: String,
 }
 
-fn posted(request: &HttpRequest, body: &[u8]) -> Result<Posted, WebError> {
-    let content_type = request
-        .headers()
-        .get(header::CONTENT_TYPE)
-        .and_then(|v| v.to_str().ok())
-        .unwrap_or_default();
-    let fields = Fields::parse(content_type, body)?;
+fn posted(fields: Fields) -> Posted {
     let file = fields
         .file("file")
         .map(|part| part.text().into_owned())
         .unwrap_or_default();
-    Ok(Posted {
+    Posted {
         // A chosen file wins over pasted text.
         text: if file.trim().is_empty() {
             fields.text("text")
@@ -484,7 +478,7 @@ fn posted(request: &HttpRequest, body: &[u8]) -> Result<Posted, WebError> {
         step: fields.text("step"),
         op: fields.text("op"),
         rows: fields.text("rows"),
-    })
+    }
 }
 
 async fn import_page(
@@ -541,8 +535,7 @@ pub async fn import_topics(
 ) -> Result<HttpResponse, WebError> {
     user.require(Permission::ManageTopics)?;
     let id = path.into_inner().instance_id;
-    let body = body::read(payload, UPLOAD_LIMIT).await?;
-    let posted = posted(&request, &body)?;
+    let posted = posted(body::form(&request, payload, UPLOAD_LIMIT).await?);
     let (mut page, brokers) = import_page(&user, &id).await?;
     let rows = if posted.step == "confirm" {
         serde_json::from_str::<Vec<RawRow>>(&posted.rows)
