@@ -15,7 +15,6 @@ use actix_web::{HttpRequest, HttpResponse};
 use askama::Template;
 
 use super::metadata::{self, Difference, Setting, differences, group_settings, topic_settings};
-use crate::api::models::common::Paging;
 use crate::api::models::configs::RocketMqConfig;
 use crate::api::models::groups::ConsumerGroup;
 use crate::api::models::instances::{Instance, ListInstancesQuery};
@@ -233,14 +232,6 @@ pub fn compare(a: Side, b: Side) -> Comparison {
     }
 }
 
-async fn configs(dms: &DmsClient, id: &str) -> Result<Vec<RocketMqConfig>, ApiError> {
-    Ok(dms
-        .show_configs(id, &Paging::new(50, 0))
-        .await?
-        .into_inner()
-        .rocketmq_configs)
-}
-
 /// Reads one side.
 async fn read_side(
     user: &CurrentUser,
@@ -284,8 +275,11 @@ async fn read_side(
             ))
         }
     };
-    let (instance, lists, configs) =
-        tokio::join!(dms.show_instance(id_text), lists, configs(&dms, id_text));
+    let (instance, lists, configs) = tokio::join!(
+        dms.show_instance(id_text),
+        lists,
+        super::config::all_configs(&dms, id_text)
+    );
     let instance = instance
         .map_err(|e| ErrorSummary::upstream("op-read-instance", &e))?
         .into_inner();

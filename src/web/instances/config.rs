@@ -162,7 +162,11 @@ impl ConfigPage {
     }
 }
 
-async fn all_configs(dms: &DmsClient, id: &str) -> Result<Vec<RocketMqConfig>, ApiError> {
+/// Every parameter of instance `id`, all pages.
+pub(super) async fn all_configs(
+    dms: &DmsClient,
+    id: &str,
+) -> Result<Vec<RocketMqConfig>, ApiError> {
     let walked = walk::collect(50, 10_000, |offset, limit| {
         let dms = dms.clone();
         let id = id.to_owned();
