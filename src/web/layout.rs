@@ -5,6 +5,7 @@
 use actix_session::SessionExt;
 use actix_web::{HttpRequest, web};
 
+use crate::api::DmsClient;
 use crate::api::models::instances::{Instance, ListInstancesQuery};
 use crate::api::walk;
 use crate::domain::InstanceId;
@@ -279,25 +280,30 @@ pub async fn switcher_instances(
         .lists
         .instances
         .get(user.cache_key("", "switcher"), false, move || async move {
-            let walked = walk::collect(50, SWITCHER_LIMIT, |offset, limit| {
-                let query = ListInstancesQuery {
-                    offset: Some(offset),
-                    limit: Some(limit),
-                    ..Default::default()
-                };
-                let dms = dms.clone();
-                async move {
-                    let reply = dms.list_instances(&query).await?.into_inner();
-                    Ok(walk::Page {
-                        total: Some(reply.instance_num.max(0) as u64),
-                        items: reply.instances,
-                    })
-                }
-            })
-            .await?;
-            Ok(walked.items)
+            switcher_walk(&dms).await
         })
         .await
+}
+
+/// The first instances (up to the switcher's limit) that `dms` lists, page by page.
+pub async fn switcher_walk(dms: &DmsClient) -> Result<Vec<Instance>, crate::api::ApiError> {
+    let walked = walk::collect(50, SWITCHER_LIMIT, |offset, limit| {
+        let query = ListInstancesQuery {
+            offset: Some(offset),
+            limit: Some(limit),
+            ..Default::default()
+        };
+        let dms = dms.clone();
+        async move {
+            let reply = dms.list_instances(&query).await?.into_inner();
+            Ok(walk::Page {
+                total: Some(reply.instance_num.max(0) as u64),
+                items: reply.instances,
+            })
+        }
+    })
+    .await?;
+    Ok(walked.items)
 }
 
 /// Layout data of every page.

@@ -17,14 +17,14 @@ use askama::Template;
 use super::metadata::{self, Difference, Setting, differences, group_settings, topic_settings};
 use crate::api::models::configs::RocketMqConfig;
 use crate::api::models::groups::ConsumerGroup;
-use crate::api::models::instances::{Instance, ListInstancesQuery};
+use crate::api::models::instances::Instance;
 use crate::api::models::topics::Topic;
 use crate::api::{ApiError, DmsClient};
 use crate::domain::InstanceId;
 use crate::web::error::{ErrorSummary, WebError};
 use crate::web::htmx::{HxRequest, render_page};
 use crate::web::i18n::Msg;
-use crate::web::layout::{Layout, Section, switcher_instances};
+use crate::web::layout::{Layout, Section, switcher_instances, switcher_walk};
 use crate::web::paths::query_param;
 use crate::web::rbac::Permission;
 use crate::web::session::{CurrentUser, SignInMode};
@@ -339,27 +339,18 @@ async fn choice_group(user: &CurrentUser, home: bool, connection: Connection) ->
             .map_err(|e| ErrorSummary::upstream("op-list-instances", &e))
     } else {
         match client_for(user, &connection.name) {
-            Some((dms, _)) => {
-                let query = ListInstancesQuery {
-                    limit: Some(50),
-                    offset: Some(0),
-                    ..Default::default()
-                };
-                dms.list_instances(&query)
-                    .await
-                    .map(|reply| {
-                        reply
-                            .into_inner()
-                            .instances
-                            .into_iter()
-                            .map(|i| Choice {
-                                value: format!("{}:{}", connection.name, i.instance_id),
-                                name: i.name,
-                            })
-                            .collect()
-                    })
-                    .map_err(|e| ErrorSummary::upstream("op-list-instances", &e))
-            }
+            Some((dms, _)) => switcher_walk(&dms)
+                .await
+                .map(|instances| {
+                    instances
+                        .into_iter()
+                        .map(|i| Choice {
+                            value: format!("{}:{}", connection.name, i.instance_id),
+                            name: i.name,
+                        })
+                        .collect()
+                })
+                .map_err(|e| ErrorSummary::upstream("op-list-instances", &e)),
             None => Ok(Vec::new()),
         }
     };
