@@ -38,10 +38,7 @@ impl Audited {
         params: serde_json::Value,
         op: &str,
     ) -> Self {
-        let state = request
-            .app_data::<web::Data<AppState>>()
-            .cloned()
-            .expect("application state");
+        let state = user.state.clone();
         let intent = Intent {
             actor: user.record.user.clone(),
             role: user.record.role.to_string(),
@@ -69,38 +66,14 @@ pub async fn audited<T>(
     action: Audited,
     call: impl Future<Output = Result<Reply<T>, ApiError>>,
 ) -> Result<Result<Reply<T>, ApiError>, WebError> {
-    if !is_op_id(&action.op) {
-        return Err(WebError::Invalid(Msg::new("op-missing")));
-    }
-    let ledger = &action.state.ledger;
-    let claim = ledger
-        .claim(&action.sid, &action.op)
-        .await
-        .map_err(|e| WebError::SessionStore(e.0))?;
-    if let Claim::Seen(state) = claim {
-        tracing::info!(op = %action.op, operation = %action.intent.operation, "a change was submitted again and not sent");
-        return Err(WebError::AlreadySubmitted(state));
-    }
-    let audit = action.state.audit.clone();
-    let id = match audit.intent(action.intent).await {
-        Ok(id) => id,
-        Err(e) => {
-            // Nothing was sent: the same form may try again.
-            ledger.release(&action.sid, &action.op).await;
-            return Err(WebError::AuditUnavailable(e.to_string()));
-        }
-    };
+    let begun = begin(action).await?;
     let result = call.await;
-    ledger
-        .finish(
-            &action.sid,
-            &action.op,
-            match &result {
-                Ok(_) => OpState::Done,
-                Err(error) if error.outcome_unknown => OpState::Unknown,
-                Err(_) => OpState::Failed,
-            },
-        )
+    begun
+        .finish(match &result {
+            Ok(_) => OpState::Done,
+            Err(error) if error.outcome_unknown => OpState::Unknown,
+            Err(_) => OpState::Failed,
+        })
         .await;
     let outcome = match &result {
         Ok(reply) => Outcome::Ok {
@@ -119,10 +92,7 @@ pub async fn audited<T>(
             request_id: error.request_id.clone(),
         },
     };
-    if let Err(error) = audit.outcome(id, outcome).await {
-        // The action happened; losing its outcome is logged loudly, the record stays "pending".
-        tracing::error!(audit.id = id, error = %error, "could not record the outcome of an audited action");
-    }
+    begun.record(outcome).await;
     Ok(result)
 }
 
@@ -131,6 +101,25 @@ pub async fn audited<T>(
 /// once. Fails like [`audited`] when the action must not happen: no valid operation id, the
 /// same form submitted before, or an audit log that refuses the intent.
 pub async fn record_local(action: Audited) -> Result<(), WebError> {
+    let begun = begin(action).await?;
+    begun.finish(OpState::Done).await;
+    begun.record(Outcome::Ok { request_id: None }).await;
+    Ok(())
+}
+
+/// An action whose operation id is claimed and whose intent is recorded: it may happen now.
+struct Begun {
+    state: web::Data<AppState>,
+    sid: String,
+    op: String,
+    id: i64,
+}
+
+/// Claims the action's operation id and records its intent. Fails (and nothing may happen)
+/// when the form has no valid operation id, the same operation was submitted before (its fate
+/// is in the error), or the audit log refuses the intent (the claim is then released, so the
+/// same form may try again).
+async fn begin(action: Audited) -> Result<Begun, WebError> {
     if !is_op_id(&action.op) {
         return Err(WebError::Invalid(Msg::new("op-missing")));
     }
@@ -140,19 +129,34 @@ pub async fn record_local(action: Audited) -> Result<(), WebError> {
         .await
         .map_err(|e| WebError::SessionStore(e.0))?;
     if let Claim::Seen(state) = claim {
+        tracing::info!(op = %action.op, operation = %action.intent.operation, "a change was submitted again and not sent");
         return Err(WebError::AlreadySubmitted(state));
     }
-    let audit = action.state.audit.clone();
-    let id = match audit.intent(action.intent).await {
-        Ok(id) => id,
+    match action.state.audit.intent(action.intent).await {
+        Ok(id) => Ok(Begun {
+            id,
+            state: action.state,
+            sid: action.sid,
+            op: action.op,
+        }),
         Err(e) => {
             ledger.release(&action.sid, &action.op).await;
-            return Err(WebError::AuditUnavailable(e.to_string()));
+            Err(WebError::AuditUnavailable(e.to_string()))
         }
-    };
-    ledger.finish(&action.sid, &action.op, OpState::Done).await;
-    if let Err(error) = audit.outcome(id, Outcome::Ok { request_id: None }).await {
-        tracing::error!(audit.id = id, error = %error, "could not record the outcome of an audited action");
     }
-    Ok(())
+}
+
+impl Begun {
+    /// Marks the operation id with how the action ended.
+    async fn finish(&self, state: OpState) {
+        self.state.ledger.finish(&self.sid, &self.op, state).await;
+    }
+
+    /// Records the outcome. The action happened; losing its outcome is logged loudly and the
+    /// record stays "pending".
+    async fn record(&self, outcome: Outcome) {
+        if let Err(error) = self.state.audit.outcome(self.id, outcome).await {
+            tracing::error!(audit.id = self.id, error = %error, "could not record the outcome of an audited action");
+        }
+    }
 }
