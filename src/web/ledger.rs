@@ -113,6 +113,19 @@ struct Inner {
     order: VecDeque<(Instant, String)>,
 }
 
+impl Inner {
+    /// Forgets the operations older than [`KEEP`], and the oldest while it is full.
+    fn expire(&mut self, now: Instant) {
+        while let Some((at, _)) = self.order.front()
+            && (now.duration_since(*at) > KEEP || self.order.len() >= CAPACITY)
+        {
+            if let Some((_, old)) = self.order.pop_front() {
+                self.states.remove(&old);
+            }
+        }
+    }
+}
+
 impl Default for Ledger {
     fn default() -> Self {
         Self::in_memory()
@@ -170,12 +183,7 @@ impl Ledger {
             Backend::Memory(mutex) => {
                 let mut inner = Self::inner(mutex);
                 let now = Instant::now();
-                while let Some((at, _)) = inner.order.front()
-                    && (now.duration_since(*at) > KEEP || inner.order.len() >= CAPACITY)
-                {
-                    let (_, old) = inner.order.pop_front().expect("a front");
-                    inner.states.remove(&old);
-                }
+                inner.expire(now);
                 if let Some(state) = inner.states.get(&key) {
                     return Ok(Claim::Seen(*state));
                 }
@@ -208,12 +216,7 @@ impl Ledger {
             Backend::Memory(mutex) => {
                 let mut inner = Self::inner(mutex);
                 let now = Instant::now();
-                while let Some((at, _)) = inner.order.front()
-                    && (now.duration_since(*at) > KEEP || inner.order.len() >= CAPACITY)
-                {
-                    let (_, old) = inner.order.pop_front().expect("a front");
-                    inner.states.remove(&old);
-                }
+                inner.expire(now);
                 Ok(ops
                     .iter()
                     .map(|op| {
