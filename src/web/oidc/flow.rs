@@ -37,6 +37,22 @@ fn configured(state: &AppState) -> Result<&super::Oidc, WebError> {
 }
 
 /// The sign-in page saying why single sign-on did not work.
+/// The cookie that binds a sign-on to the browser that started it.
+fn binding_cookie(state: &AppState, value: String) -> actix_web::cookie::CookieBuilder<'static> {
+    Cookie::build(state.oidc_cookie(), value)
+        .path("/")
+        .http_only(true)
+        .secure(state.secure_cookies)
+        .same_site(SameSite::Lax)
+}
+
+/// The binding cookie's removal, once it has done its work (or cannot help any more).
+fn binding_removal(state: &AppState) -> Cookie<'static> {
+    let mut gone = binding_cookie(state, String::new()).finish();
+    gone.make_removal();
+    gone
+}
+
 fn refused(
     request: &HttpRequest,
     hx: HxRequest,
@@ -45,15 +61,7 @@ fn refused(
     problem: Msg,
 ) -> Result<HttpResponse, WebError> {
     let mut response = show(request, hx, state, "", status, Some(problem), None)?;
-    // The binding cookie has done its work (or cannot help any more).
-    let mut gone = Cookie::build(state.oidc_cookie(), "")
-        .path("/")
-        .http_only(true)
-        .secure(state.secure_cookies)
-        .same_site(SameSite::Lax)
-        .finish();
-    gone.make_removal();
-    let _ = response.add_cookie(&gone);
+    let _ = response.add_cookie(&binding_removal(state));
     Ok(response)
 }
 
@@ -82,11 +90,7 @@ pub async fn start(
         .put(&authorization.state, &pending)
         .await
         .map_err(WebError::SessionStore)?;
-    let cookie = Cookie::build(state.oidc_cookie(), binding)
-        .path("/")
-        .http_only(true)
-        .secure(state.secure_cookies)
-        .same_site(SameSite::Lax)
+    let cookie = binding_cookie(&state, binding)
         .max_age(actix_web::cookie::time::Duration::seconds(
             super::pending::TTL.as_secs() as i64,
         ))
@@ -184,13 +188,6 @@ pub async fn callback(
     tracing::info!(user = %record.user, subject = %identity.subject, role = %record.role, connection = %first.connection, "signed in");
     record.seen_from(&request).start(&session)?;
     let mut response = redirect(hx, "/instances");
-    let mut gone = Cookie::build(state.oidc_cookie(), "")
-        .path("/")
-        .http_only(true)
-        .secure(state.secure_cookies)
-        .same_site(SameSite::Lax)
-        .finish();
-    gone.make_removal();
-    let _ = response.add_cookie(&gone);
+    let _ = response.add_cookie(&binding_removal(&state));
     Ok(response)
 }
