@@ -73,14 +73,7 @@ impl DlqRow {
         policy: &MessagePolicy,
         key: &crate::web::crypto::ServerKey,
     ) -> Self {
-        let origin_topic = message
-            .property("RETRY_TOPIC")
-            .unwrap_or_default()
-            .to_owned();
-        let origin_msg_id = message
-            .property("ORIGIN_MESSAGE_ID")
-            .unwrap_or_default()
-            .to_owned();
+        let (origin_topic, origin_msg_id, origin_href) = messages::origin(instance_id, message);
         let property = |name: &str| {
             messages::shown(
                 policy,
@@ -93,8 +86,7 @@ impl DlqRow {
             href: message_href(instance_id, &message.msg_id, &message.topic),
             msg_id: message.msg_id.clone(),
             store_ms: message.store_timestamp,
-            origin_href: (!origin_topic.is_empty() && !origin_msg_id.is_empty())
-                .then(|| message_href(instance_id, &origin_msg_id, &origin_topic)),
+            origin_href,
             origin_topic,
             origin_msg_id,
             uniq_key: message.property("UNIQ_KEY").unwrap_or_default().to_owned(),

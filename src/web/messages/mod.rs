@@ -127,6 +127,20 @@ pub fn message_href(instance_id: &str, msg_id: &str, topic: &str) -> String {
     )
 }
 
+/// Where a retried or dead-lettered message came from: its original topic and message id (the
+/// `RETRY_TOPIC` and `ORIGIN_MESSAGE_ID` properties), and the original's page when both are
+/// known.
+pub fn origin(
+    instance_id: &str,
+    message: &crate::api::models::messages::Message,
+) -> (String, String, Option<String>) {
+    let topic = message.property("RETRY_TOPIC").unwrap_or_default();
+    let msg_id = message.property("ORIGIN_MESSAGE_ID").unwrap_or_default();
+    let href =
+        (!topic.is_empty() && !msg_id.is_empty()).then(|| message_href(instance_id, msg_id, topic));
+    (topic.to_owned(), msg_id.to_owned(), href)
+}
+
 /// `text` percent-encoded for one path segment.
 pub fn encode_segment(text: &str) -> String {
     url::form_urlencoded::byte_serialize(text.as_bytes())

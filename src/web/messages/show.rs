@@ -486,18 +486,10 @@ fn view(
         Ok(body::view(&message.body, message.body_crc))
     };
     let dead_letter = dlq_group(&message.topic).map(|group| {
-        let origin_topic = message
-            .property("RETRY_TOPIC")
-            .unwrap_or_default()
-            .to_owned();
-        let origin_msg_id = message
-            .property("ORIGIN_MESSAGE_ID")
-            .unwrap_or_default()
-            .to_owned();
+        let (origin_topic, origin_msg_id, origin_href) = super::origin(instance_id, &message);
         DeadLetterFacts {
             group: group.to_owned(),
-            origin_href: (!origin_topic.is_empty() && !origin_msg_id.is_empty())
-                .then(|| message_href(instance_id, &origin_msg_id, &origin_topic)),
+            origin_href,
             dlq_href: format!(
                 "/instances/{instance_id}/dlq?{}",
                 query_string([("group", group)])
