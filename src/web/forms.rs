@@ -154,6 +154,28 @@ impl FormErrors {
     }
 }
 
+/// The form field a DMS refusal is about: the first of `fields` its message names in
+/// backquotes (the emulator's and DMS's way of naming a parameter), or `by_code`'s field
+/// for its error code, else `fallback`.
+pub fn refused_field<'a>(
+    error: &ApiError,
+    fields: &[&'a str],
+    by_code: &[(&str, &'a str)],
+    fallback: &'a str,
+) -> &'a str {
+    fields
+        .iter()
+        .find(|f| error.message.contains(&format!("`{f}`")))
+        .copied()
+        .or_else(|| {
+            by_code
+                .iter()
+                .find(|(code, _)| error.code.as_deref() == Some(*code))
+                .map(|(_, field)| *field)
+        })
+        .unwrap_or(fallback)
+}
+
 /// What to say about a name that breaks its rule.
 pub fn name_message(invalid: &InvalidName) -> Msg {
     let rule = rule_key(&invalid.broken);
@@ -388,5 +410,36 @@ mod tests {
         assert!(errors.is_empty());
         confirm(&mut errors, "confirm", "order", "orders");
         assert!(errors.get("confirm").is_some());
+    }
+
+    #[test]
+    fn a_refusal_lands_on_the_field_it_names() {
+        let error = ApiError::from_response(
+            "CreateTopicOrBatchDeleteTopic",
+            400,
+            Some("DMS.00400005".into()),
+            "`queue_num` must be 1 to 50.".into(),
+            None,
+        );
+        assert_eq!(
+            refused_field(&error, &["name", "queue_num"], &[], "_form"),
+            "queue_num"
+        );
+        let exists = ApiError::from_response(
+            "CreateTopicOrBatchDeleteTopic",
+            400,
+            Some("DMS.10240017".into()),
+            "exists".into(),
+            None,
+        );
+        assert_eq!(
+            refused_field(
+                &exists,
+                &["queue_num"],
+                &[("DMS.10240017", "name")],
+                "_form"
+            ),
+            "name"
+        );
     }
 }

@@ -19,7 +19,7 @@ use crate::api::models::instances::Instance;
 use crate::domain::{GroupName, InstanceId};
 use crate::web::audit::audited::{Audited, audited};
 use crate::web::error::{ErrorSummary, WebError, upstream_status};
-use crate::web::forms::{Change, FormErrors, FormView, Step, confirm};
+use crate::web::forms::{Change, FormErrors, FormView, Step, confirm, refused_field};
 use crate::web::htmx::{HxRequest, redirect, render_page};
 use crate::web::i18n::Msg;
 use crate::web::layout::{InstanceNav, Layout, Section, Tab};
@@ -29,10 +29,12 @@ use crate::web::rbac::Permission;
 use crate::web::session::CurrentUser;
 
 use super::lag::{self, Figures};
-use super::{VIEW_DEADLINE, broker_names, dms_field, group_href, is_5x, load_group, load_instance};
+use super::{VIEW_DEADLINE, broker_names, group_href, is_5x, load_group, load_instance};
 
 /// The longest description DMS accepts.
 const DESCRIPTION_MAX: usize = 200;
+/// The fields DMS refusals name by code: the naming and "already exists" codes.
+const BY_CODE: &[(&str, &str)] = &[("DMS.10240016", "name"), ("DMS.10240018", "name")];
 /// The fields DMS refusals may name.
 const FIELDS: &[&str] = &[
     "name",
@@ -388,7 +390,7 @@ pub async fn create_group(
         Ok(_) => Ok(redirect(hx, &href)),
         Err(error) => {
             let mut errors = FormErrors::new();
-            let field = dms_field(&error, FIELDS);
+            let field = refused_field(&error, FIELDS, BY_CODE, "_form");
             if field != "_form" {
                 errors.from_dms(field, &error);
             }
@@ -505,7 +507,7 @@ pub async fn update_group(
         Ok(_) => Ok(redirect(hx, &href)),
         Err(error) => {
             let mut errors = FormErrors::new();
-            let field = dms_field(&error, FIELDS);
+            let field = refused_field(&error, FIELDS, BY_CODE, "_form");
             if field != "_form" {
                 errors.from_dms(field, &error);
             }

@@ -165,21 +165,6 @@ pub async fn broker_names(
         .collect())
 }
 
-/// The form field a refusal of DMS is about: the name for the naming and "already exists"
-/// codes, else the field the message names, else the form as a whole (`_form`).
-pub fn dms_field(error: &ApiError, fields: &[&'static str]) -> &'static str {
-    match error.code.as_deref() {
-        Some("DMS.10240016" | "DMS.10240018") if fields.contains(&"name") => return "name",
-        Some("DMS.00400876") if fields.contains(&"topic") => return "topic",
-        _ => {}
-    }
-    fields
-        .iter()
-        .find(|field| error.message.contains(&format!("`{field}`")))
-        .copied()
-        .unwrap_or("_form")
-}
-
 /// One item of a change made item by item: its name, the audit record's target and
 /// parameters, and where its current state can be read back.
 pub struct Item {

@@ -20,7 +20,7 @@ use tokio::time::Instant;
 use super::impact::{self, Impact};
 use super::{
     DEFAULT_QUEUES, DESCRIPTION_MAX, MESSAGE_TYPES, PERMISSIONS, broker_names, instance_and_nav,
-    is_5x, kind_key, refused_field, topic_href, topic_layout, topic_not_found,
+    is_5x, kind_key, topic_href, topic_layout, topic_not_found,
 };
 use crate::api::models::instances::Instance;
 use crate::api::models::topics::{CreateTopicReq, Topic, TopicQueues, UpdateTopicReq};
@@ -28,7 +28,7 @@ use crate::api::{ApiError, ErrorKind};
 use crate::domain::{InstanceId, NameRule, TopicName};
 use crate::web::audit::audited::{Audited, audited};
 use crate::web::error::{ErrorSummary, WebError, upstream_status};
-use crate::web::forms::{Change, FormErrors, FormView, Step, confirm};
+use crate::web::forms::{Change, FormErrors, FormView, Step, confirm, refused_field};
 use crate::web::htmx::{HxRequest, redirect, render_page};
 use crate::web::i18n::Msg;
 use crate::web::layout::{InstanceNav, Layout, Tab};

@@ -6,11 +6,11 @@ use actix_web::{HttpRequest, HttpResponse, web};
 use serde::{Deserialize, Serialize};
 
 use super::page::{SendState, topic_page};
-use super::{refused_field, topic_href};
+use super::topic_href;
 use crate::api::models::messages::{MessageProperty, SendMessageRequest};
 use crate::web::audit::audited::{Audited, audited};
 use crate::web::error::{ErrorSummary, WebError, upstream_status};
-use crate::web::forms::{FormErrors, FormView};
+use crate::web::forms::{FormErrors, FormView, refused_field};
 use crate::web::htmx::{HxRequest, redirect, render_page};
 use crate::web::i18n::Msg;
 use crate::web::ledger::new_op_id;
