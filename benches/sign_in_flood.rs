@@ -23,7 +23,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
 use support::{
-    PROJECT, Proc, cookie_value, free_port, http, memory_kib, mib, start_console, start_emulator,
+    PROJECT, Proc, free_port, http, login_form, memory_kib, mib, start_console, start_emulator,
 };
 
 fn setting(name: &str, default: u64) -> u64 {
@@ -85,24 +85,6 @@ async fn wait_for(url: &str) {
     }
 }
 
-/// The sign-in form's nonce cookie and CSRF token.
-async fn login_form(client: &reqwest::Client, base: &str) -> (String, String) {
-    let form = client
-        .get(format!("{base}/login?mode=access_key"))
-        .send()
-        .await
-        .expect("GET /login");
-    let nonce = cookie_value(&form, "__Host-dms-console-login").expect("the login nonce cookie");
-    let page = form.text().await.expect("the sign-in page");
-    let csrf = page
-        .split("name=\"_csrf\" value=\"")
-        .nth(1)
-        .and_then(|rest| rest.split('"').next())
-        .expect("the sign-in form's CSRF token")
-        .to_owned();
-    (nonce, csrf)
-}
-
 /// The `n`th attempt: a new access key from a new address. Answers the status.
 async fn attempt(client: &reqwest::Client, base: &str, nonce: &str, csrf: &str, n: u64) -> u16 {
     let access_key = format!("FLOOD{n:010}");
@@ -142,7 +124,7 @@ async fn main() {
     let base = format!("http://127.0.0.1:{port}");
     wait_for(&format!("{base}/healthz")).await;
     let client = http();
-    let (nonce, csrf) = login_form(&client, &base).await;
+    let (nonce, csrf) = login_form(&client, &base, "access_key", "__Host-dms-console-login").await;
 
     // Warm up (the code the flood runs paged in), then measure.
     for n in 0..200 {

@@ -151,14 +151,19 @@ pub fn cookie_value(response: &reqwest::Response, name: &str) -> Option<String> 
         })
 }
 
-/// Signs in as `admin` through the form and returns the session cookie (`name=value`).
-pub async fn sign_in(client: &reqwest::Client, base: &str) -> String {
+/// The sign-in form of `mode`: its nonce cookie (named `nonce_cookie`) and CSRF token.
+pub async fn login_form(
+    client: &reqwest::Client,
+    base: &str,
+    mode: &str,
+    nonce_cookie: &str,
+) -> (String, String) {
     let form = client
-        .get(format!("{base}/login?mode=account"))
+        .get(format!("{base}/login?mode={mode}"))
         .send()
         .await
         .expect("GET /login");
-    let nonce = cookie_value(&form, "dms-console-login").expect("the login nonce cookie");
+    let nonce = cookie_value(&form, nonce_cookie).expect("the login nonce cookie");
     let page = form.text().await.expect("the sign-in page");
     let csrf = page
         .split("name=\"_csrf\" value=\"")
@@ -166,6 +171,12 @@ pub async fn sign_in(client: &reqwest::Client, base: &str) -> String {
         .and_then(|rest| rest.split('"').next())
         .expect("the sign-in form's CSRF token")
         .to_owned();
+    (nonce, csrf)
+}
+
+/// Signs in as `admin` through the form and returns the session cookie (`name=value`).
+pub async fn sign_in(client: &reqwest::Client, base: &str) -> String {
+    let (nonce, csrf) = login_form(client, base, "account", "dms-console-login").await;
     let body = url::form_urlencoded::Serializer::new(String::new())
         .append_pair("_csrf", &csrf)
         .append_pair("mode", "account")
